@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 )
 
 // IsGzip reports whether path names a gzip-compressed file (".gz").
@@ -16,30 +17,63 @@ func IsGzip(path string) bool {
 	return strings.EqualFold(filepath.Ext(path), ".gz")
 }
 
+// Progresser is the optional ability of a file source to tell how far it
+// has read: bytes of the file consumed so far and the file's size (both
+// compressed for a gzip file). The CLI draws its progress bar from it.
+type Progresser interface {
+	Progress() (read, total int64)
+}
+
 // OpenFile opens path for reading, decompressing it when its name ends in
-// ".gz". Closing the result closes the file.
+// ".gz". Closing the result closes the file. The result is a Progresser.
 func OpenFile(path string) (io.ReadCloser, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if !IsGzip(path) {
-		return f, nil
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
-	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
+	cf := &countingFile{f: f, total: st.Size()}
+	if !IsGzip(path) {
+		return cf, nil
+	}
+	zr, err := gzip.NewReader(bufio.NewReaderSize(cf, 1<<16))
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: not a gzip file: %w", path, err)
 	}
-	return &gzipFile{Reader: zr, f: f}, nil
+	return &gzipFile{Reader: zr, cf: cf}, nil
 }
+
+// countingFile counts the bytes read from a file for Progress. The count
+// is atomic because a parallel reader may ask from another goroutine.
+type countingFile struct {
+	f     *os.File
+	read  atomic.Int64
+	total int64
+}
+
+func (c *countingFile) Read(p []byte) (int, error) {
+	n, err := c.f.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+func (c *countingFile) Close() error { return c.f.Close() }
+
+func (c *countingFile) Progress() (int64, int64) { return c.read.Load(), c.total }
 
 type gzipFile struct {
 	*gzip.Reader
-	f *os.File
+	cf *countingFile
 }
 
-func (g *gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close()) }
+func (g *gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.cf.Close()) }
+
+func (g *gzipFile) Progress() (int64, int64) { return g.cf.Progress() }
 
 // CreateFile creates path for writing, compressing when its name ends in
 // ".gz". The data is written to a temporary file beside path and renamed
