@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -31,6 +32,10 @@ type Reader struct {
 	wg      sync.WaitGroup
 	running bool
 
+	// progress is the open file's byte counter, read by a progress bar
+	// from another goroutine.
+	progress atomic.Pointer[connectors.Progresser]
+
 	cur      arrow.Record
 	offset   int64
 	skipped  int64
@@ -42,8 +47,19 @@ type Reader struct {
 }
 
 var (
-	_ connectors.Source = (*Reader)(nil)
+	_ connectors.Source     = (*Reader)(nil)
+	_ connectors.Progresser = (*Reader)(nil)
 )
+
+// Progress reports the bytes of the file read so far and its size
+// (compressed sizes for a gzip file); both are 0 for a stream.
+// It is safe to call from any goroutine.
+func (r *Reader) Progress() (read, total int64) {
+	if p := r.progress.Load(); p != nil {
+		return (*p).Progress()
+	}
+	return 0, 0
+}
 
 type job struct {
 	c   *chunk
@@ -254,6 +270,9 @@ func inferFile(open func() (io.ReadCloser, error), opts Options, ncol int, isNul
 func (r *Reader) start(rc io.ReadCloser, sp *splitter, held []*chunk) {
 	ctx, cancel := context.WithCancel(r.parent)
 	r.rc, r.cancel, r.running = rc, cancel, true
+	if p, ok := rc.(connectors.Progresser); ok {
+		r.progress.Store(&p)
+	}
 	workers := r.opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

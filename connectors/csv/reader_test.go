@@ -533,3 +533,31 @@ func TestInferWholeFile(t *testing.T) {
 		r.Release()
 	}
 }
+
+func TestProgressReachesFileSize(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	path := filepath.Join(t.TempDir(), "p.csv")
+	var b strings.Builder
+	b.WriteString("a,b\n")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "%d,%d.5\n", i, i)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(context.Background(), path, Options{ReadOptions: connectors.ReadOptions{Allocator: mem, BatchSize: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	for r.Next() {
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	read, total := r.Progress()
+	if total != int64(b.Len()) || read != total {
+		t.Errorf("progress after the whole file = %d/%d, want %d/%d", read, total, b.Len(), b.Len())
+	}
+}
