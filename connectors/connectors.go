@@ -105,6 +105,13 @@ type Writer interface {
 	Close() error
 }
 
+// Aborter is the optional ability of a Writer to discard what it wrote
+// instead of completing the file (atomic writers remove their temporary
+// file). Callers abort on any error before Close.
+type Aborter interface {
+	Abort() error
+}
+
 // RowError is a bad row: where it is and what is wrong with it.
 type RowError struct {
 	File   string // file path, or "" for a stream
