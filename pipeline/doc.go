@@ -1,0 +1,48 @@
+// Package pipeline is Eddy's Stage API, after Flink ML 2.x: transformers,
+// estimators and models, chained into pipelines, that work on Arrow
+// record batches (arrow/go/v17).
+//
+// # Stages
+//
+// A Stage has a kind name (known to pipeline/registry) and typed params
+// (pipeline/param). A Transformer maps one batch to one batch
+// (Transform), so one transformer serves a bounded table
+// (TransformTable, TransformReader), a stream operator and a single
+// request; OutputSchema tells the output schema up front, so a pipeline
+// is checked before data flows. An Estimator reads bounded input
+// (table.Reader) and returns a Model: a Transformer whose model data are
+// Arrow records that can be got, saved (pipeline/modelio) and replaced
+// while it runs.
+//
+// # Pipelines
+//
+// A Pipeline runs its stages in order. Fit streams the data through the
+// transformers batch by batch, fits each estimator on what reaches it and
+// lets its model transform the data for the next stage; data is read into
+// a table.Table only when an estimator is followed by another estimator.
+// The result is a PipelineModel, a Model that chains the transformers and
+// fitted models and is saved like any stage.
+//
+// # Model data and versions
+//
+// ModelState holds a model's data as an immutable Snapshot behind an
+// atomic pointer: Transform loads it once per batch and SetModelData
+// swaps it, with no lock, so a model stream can update a model that is
+// serving. A model version (int64) travels in the model data's schema
+// metadata (ModelVersionKey, WithModelVersion); a model with the
+// model_version_col param set writes the version that scored each row in
+// that column (AppendVersionColumn).
+//
+// # Memory
+//
+// Transform borrows its input and returns a batch the caller releases;
+// Fit borrows its reader. Stages allocate from Allocator(ctx), set with
+// WithAllocator. Model data is copied into garbage-collected memory, so a
+// model needs no Release.
+//
+// # Errors
+//
+// Errors name the stage (position and kind) and, through table.FieldIndex
+// and param.Error, the column or param at fault. A panic inside a stage's
+// Transform or Fit becomes an error at the pipeline boundary.
+package pipeline
