@@ -100,7 +100,7 @@ func (p *parser) reset(rows int) {
 		case kVector:
 			b.vals = newBuffer(mem, rows*8*c.size)
 			b.f64 = arrow.Float64Traits.CastFromBytes(b.vals.Bytes())
-		case kInt64:
+		case kInt64, kTimestamp:
 			b.vals = newBuffer(mem, rows*8)
 			b.i64 = arrow.Int64Traits.CastFromBytes(b.vals.Bytes())
 		case kBool:
@@ -318,7 +318,7 @@ func (p *parser) store(b *colBuf, col *column, out, rows int, v []byte, quoted b
 		switch col.kind {
 		case kFloat64:
 			b.f64[out] = 0
-		case kInt64:
+		case kInt64, kTimestamp:
 			b.i64[out] = 0
 		case kBool:
 			bitutil.ClearBit(b.bits, out)
@@ -356,6 +356,12 @@ func (p *parser) store(b *colBuf, col *column, out, rows int, v []byte, quoted b
 		if !parseVector(b.f64[out*col.size:(out+1)*col.size], v) {
 			return fmt.Errorf("not a vector of %d float64 values", col.size)
 		}
+	case kTimestamp:
+		x, err := parseTimestamp(v, col.ts)
+		if err != nil {
+			return err
+		}
+		b.i64[out] = x
 	}
 	if b.vbits != nil {
 		bitutil.SetBit(b.vbits, out)

@@ -13,7 +13,8 @@ const (
 	kInt64
 	kFloat64
 	kBool
-	kVector // FixedSizeList<float64>
+	kVector    // FixedSizeList<float64>
+	kTimestamp // timestamp of any unit, only from an explicit schema
 )
 
 func (k kind) String() string {
@@ -26,6 +27,8 @@ func (k kind) String() string {
 		return "bool"
 	case kVector:
 		return "vector"
+	case kTimestamp:
+		return "timestamp"
 	}
 	return "string"
 }
@@ -34,7 +37,8 @@ func (k kind) String() string {
 type column struct {
 	name     string
 	kind     kind
-	size     int  // vector length
+	size     int // vector length
+	ts       *arrow.TimestampType
 	nullable bool // false only from an explicit schema
 	inferred bool // the type came from inference
 }
@@ -50,12 +54,14 @@ func kindOf(f arrow.Field) (kind, int, error) {
 		return kFloat64, 0, nil
 	case *arrow.BooleanType:
 		return kBool, 0, nil
+	case *arrow.TimestampType:
+		return kTimestamp, 0, nil
 	case *arrow.FixedSizeListType:
 		if t.Elem().ID() == arrow.FLOAT64 && t.Len() > 0 {
 			return kVector, int(t.Len()), nil
 		}
 	}
-	return 0, 0, fmt.Errorf("column %q: type %s is not supported (want utf8, int64, float64, bool or fixed_size_list<float64>)", f.Name, f.Type)
+	return 0, 0, fmt.Errorf("column %q: type %s is not supported (want utf8, int64, float64, bool, timestamp or fixed_size_list<float64>)", f.Name, f.Type)
 }
 
 func (c column) arrowType() arrow.DataType {
@@ -68,6 +74,8 @@ func (c column) arrowType() arrow.DataType {
 		return arrow.FixedWidthTypes.Boolean
 	case kVector:
 		return arrow.FixedSizeListOf(int32(c.size), arrow.PrimitiveTypes.Float64)
+	case kTimestamp:
+		return c.ts
 	}
 	return arrow.BinaryTypes.String
 }

@@ -132,6 +132,9 @@ func newReader(ctx context.Context, rc io.ReadCloser, opts Options, open func() 
 				return nil, fmt.Errorf("%s%w", prefix, err)
 			}
 			cols[i] = column{name: f.Name, kind: k, size: size, nullable: f.Nullable}
+			if ts, ok := f.Type.(*arrow.TimestampType); ok {
+				cols[i].ts = ts
+			}
 			fields[i] = f
 		}
 	}

@@ -84,7 +84,7 @@ func checkWritable(schema *arrow.Schema) error {
 		case *arrow.Int8Type, *arrow.Int16Type, *arrow.Int32Type, *arrow.Int64Type,
 			*arrow.Uint8Type, *arrow.Uint16Type, *arrow.Uint32Type, *arrow.Uint64Type,
 			*arrow.Float32Type, *arrow.Float64Type, *arrow.BooleanType,
-			*arrow.StringType, *arrow.LargeStringType:
+			*arrow.StringType, *arrow.LargeStringType, *arrow.TimestampType:
 			continue
 		case *arrow.FixedSizeListType:
 			if isFloat(t.Elem()) {
@@ -198,6 +198,8 @@ func (w *Writer) Write(rec arrow.Record) error {
 				b = strconv.AppendUint(b, uint64(a.Value(row)), 10)
 			case *array.Boolean:
 				b = strconv.AppendBool(b, a.Value(row))
+			case *array.Timestamp:
+				b = appendTimestamp(b, int64(a.Value(row)), a.DataType().(*arrow.TimestampType).Unit)
 			case *array.String:
 				b = w.appendString(b, a.Value(row))
 			case *array.LargeString:
