@@ -259,7 +259,7 @@ func TestReadOpenErrors(t *testing.T) {
 		1: {"a,b,a\n", Options{}, `csv: t.csv: line 1: columns 1 and 3 are both named "a"`},
 		2: {"a\n1\n", Options{ReadOptions: connectors.ReadOptions{Schema: intSchema("z")}}, `csv: t.csv: schema column "z" is not in the header`},
 		3: {"a\n1\n", Options{ReadOptions: connectors.ReadOptions{Schema: arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int8}}, nil)}},
-			`csv: t.csv: column "a": type int8 is not supported (want utf8, int64, float64, bool or fixed_size_list<float64>)`},
+			`csv: t.csv: column "a": type int8 is not supported (want utf8, int64, float64, bool, timestamp or fixed_size_list<float64>)`},
 		4: {"\"a\n", Options{}, `t.csv:line 1, column 1, value "a\n": header: unterminated quoted field`},
 	} {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
