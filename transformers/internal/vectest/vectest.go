@@ -238,3 +238,69 @@ func AssertSameOutput(t testing.TB, mem memory.Allocator, a, b pipeline.Transfor
 	defer ob.Release()
 	AssertRows(t, DenseRows(t, ob, col), DenseRows(t, oa, col), 0)
 }
+
+// Scalars returns a table with one float64 column per name, column j
+// holding rows[i][j] (NaN stays NaN), cut into batches of at most batch
+// rows (batch <= 0: one batch).
+func Scalars(t testing.TB, mem memory.Allocator, names []string, rows [][]float64, batch int) *table.Table {
+	t.Helper()
+	if batch <= 0 {
+		batch = len(rows)
+	}
+	var recs []arrow.Record
+	for lo := 0; lo < len(rows); lo += batch {
+		hi := min(lo+batch, len(rows))
+		cols := make([]table.Column, len(names))
+		for j, name := range names {
+			vals := make([]float64, hi-lo)
+			for i := lo; i < hi; i++ {
+				vals[i-lo] = rows[i][j]
+			}
+			cols[j] = table.Col(name, vals)
+		}
+		r, err := table.Build(mem, cols...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	tbl, err := table.New(recs[0].Schema(), recs...)
+	for _, r := range recs {
+		r.Release()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl
+}
+
+// ScalarRows returns the float64 columns names of tbl as rows (row i,
+// value j is column names[j] at row i); nulls read as NaN.
+func ScalarRows(t testing.TB, tbl *table.Table, names ...string) [][]float64 {
+	t.Helper()
+	var out [][]float64
+	for b := 0; b < tbl.NumBatches(); b++ {
+		rec := tbl.Batch(b)
+		base := len(out)
+		for r := 0; r < int(rec.NumRows()); r++ {
+			out = append(out, make([]float64, len(names)))
+		}
+		for j, name := range names {
+			i, err := table.FieldIndex(rec.Schema(), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vals, err := table.Float64s(rec.Column(i))
+			if err != nil {
+				t.Fatalf("column %q: %v", name, err)
+			}
+			for r, v := range vals {
+				if rec.Column(i).IsNull(r) {
+					v = math.NaN()
+				}
+				out[base+r][j] = v
+			}
+		}
+	}
+	return out
+}

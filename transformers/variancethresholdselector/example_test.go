@@ -1,0 +1,52 @@
+package variancethresholdselector_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/eddyml/eddy/pipeline"
+	"github.com/eddyml/eddy/pipeline/table"
+	"github.com/eddyml/eddy/transformers/variancethresholdselector"
+)
+
+func Example() {
+	mem := memory.NewGoAllocator()
+	rec, err := table.Build(mem, table.DenseCol("features", 3, [][]float64{{1, 7, 10}, {3, 7, 30}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer rec.Release()
+	tbl, err := table.New(rec.Schema(), rec)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer tbl.Release()
+	est, err := variancethresholdselector.New(map[string]any{"input_col": "features", "output_col": "kept"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := pipeline.WithAllocator(context.Background(), mem)
+	r := tbl.Reader()
+	defer r.Release()
+	m, err := est.Fit(ctx, r)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := m.Transform(ctx, rec)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer out.Release()
+	for _, row := range table.Rows(out) {
+		fmt.Println(row["kept"])
+	}
+	// Output:
+	// [1 10]
+	// [3 30]
+}
