@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -79,7 +80,7 @@ type Collector interface {
 // rec is borrowed: it is valid during the call only; Retain it to keep it.
 //
 // Optional abilities, discovered by type assertion: Opener, Finisher,
-// WatermarkHandler, BarrierHandler, Closer.
+// WatermarkHandler, BarrierHandler, Snapshotter, Restorer, Closer.
 type Operator interface {
 	ProcessBatch(ctx context.Context, rec arrow.Record, out Collector) error
 }
@@ -114,8 +115,8 @@ type WatermarkHandler interface {
 }
 
 // BarrierHandler is called when checkpoint barrier id has arrived on every
-// input channel (aligned), before the barrier is forwarded. It is the hook
-// where a later increment snapshots state.
+// input channel (aligned), before the barrier is forwarded and before the
+// engine takes the subtask's snapshot (Snapshotter, keyed state).
 type BarrierHandler interface {
 	OnBarrier(ctx context.Context, id int64) error
 }
@@ -137,7 +138,8 @@ type Sink interface {
 // the end of input to flush and finish. When the job fails or is cancelled,
 // Abort is called instead if the writer is an Aborter, else Close with the
 // cancelled ctx (check ctx.Err() before publishing anything). A SinkWriter
-// may also be a BarrierHandler (a later increment commits on checkpoints).
+// may also be a BarrierHandler, a TwoPhaseCommitter (exactly-once output),
+// a Snapshotter and a Restorer.
 type SinkWriter interface {
 	Write(ctx context.Context, rec arrow.Record) error
 	Close(ctx context.Context) error
@@ -175,4 +177,8 @@ type Checkpoint struct {
 	// SourceOffsets maps a source name to the table.Seeker offset of each of
 	// its subtasks at the barrier (-1 for readers that cannot seek).
 	SourceOffsets map[string][]int64
+	// Duration runs from the barrier injection to the manifest written.
+	Duration time.Duration
+	// Size is the number of bytes of state written.
+	Size int64
 }

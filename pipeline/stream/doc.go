@@ -8,9 +8,10 @@
 // A Job is a graph. FromSource adds a source; the methods of Stream add
 // operators (Map, Filter, FlatMap, Project, Process, AssignWatermarks),
 // change the partitioning of the next edge (Rebalance, Broadcast, KeyBy) and
-// add sinks (To, ToParallel, Collect). Union merges streams. KeyBy returns a
-// KeyedStream whose operators (Process, Count) see every row of a key in the
-// same subtask. Job.String prints the graph.
+// add sinks (To, ToParallel, Collect, NewFileSink). Union merges streams.
+// KeyBy returns a KeyedStream whose operators (Process, Count) see every row
+// of a key in the same subtask and keep per-key state. Job.String prints
+// the graph.
 //
 //	job := stream.NewJob("clicks")
 //	counts := stream.FromSource(job, "events", src, 2).KeyBy("user").Count("count").Collect()
@@ -59,19 +60,75 @@
 // advances (or handed to a WatermarkHandler, which then owns the output
 // watermark). An ended input sends MaxWatermark.
 //
-// # Checkpoint barriers
+// # Keyed state and timers
+//
+// KeyBy(...).Process(name, newOp, parallelism) runs a KeyedOperator, whose
+// ProcessBatch gets a KeyedContext: ForEachKey groups a batch's rows by key
+// and sets each key as current key; state handles registered in Open
+// (state.NewValueState, NewListState, NewMapState on kc.State()) then read
+// and write that key's entries. RegisterEventTimer and
+// RegisterProcessingTimer set per-key timers delivered to OnTimer
+// (TimerHandler) with their key current: event-time timers fire in time
+// order when the subtask's watermark reaches them, before the watermark
+// goes downstream; processing-time timers follow the job's clock
+// (WithClock). KeyFields and AppendKey turn the current key back into
+// Arrow columns for output, ForEachStateKey visits every key of a state
+// (to emit results at Finish). This is what pipeline/window builds on.
+//
+// Keys are encoded by state.KeyCodec, whose hash also drives hash
+// partitioning: key group = hash mod WithMaxKeyGroups, and key groups are
+// split into contiguous ranges over the subtasks (as in Flink).
+//
+// # Checkpoints
 //
 // With WithCheckpointInterval, a coordinator injects barrier n into every
 // source, between batches (the reader runs in its own goroutine, so a source
 // blocked waiting for input still emits barriers). A subtask that received
 // barrier n on one input channel stops reading that channel until barrier n
 // has arrived on every input channel (aligned barriers, Chandy-Lamport as in
-// Flink), calls its BarrierHandler, forwards the barrier once and
-// acknowledges. A checkpoint completes when every subtask has acknowledged;
-// the listener receives the source offsets (table.Seeker) at the barrier.
-// One checkpoint is in flight at a time. This increment takes no state
-// snapshots yet: keyed state, timers, windows, snapshot storage and
-// recovery build on these hooks.
+// Flink), calls its BarrierHandler, forwards the barrier, snapshots its
+// state and acknowledges: sources their table.Seeker offset; operators
+// their keyed state and timers (automatically) and their Snapshotter bytes;
+// sinks pre-commit (TwoPhaseCommitter) then snapshot. Each stateful
+// subtask writes one file into the checkpoint.Storage (WithCheckpointStorage,
+// in memory by default, checkpoint.NewDir for a directory). Once every
+// subtask acknowledged, the coordinator writes the manifest last and
+// atomically, and only then is checkpoint n complete: sinks are told to
+// Commit(n), the listener gets the checkpoint with its duration and size
+// (also in Job.CheckpointStats). One checkpoint is in flight at a time;
+// checkpoints stop once a source has ended.
+//
+// # Exactly-once output
+//
+// NewFileSink writes Arrow IPC files by two-phase commit: rows since the
+// last barrier go to an in-progress file, renamed pending at the barrier,
+// published when the checkpoint completes. On restore, pending files of
+// the restored checkpoint are published and everything after it is
+// deleted, so each row is published once.
+//
+// # Recovery
+//
+// WithRestartStrategy(RestartStrategy{MaxAttempts, Delay}): when a subtask
+// fails, Run stops the whole graph, then restarts it from the newest
+// complete checkpoint in the same process: sources SeekRow to their
+// offsets (only rows after the checkpoint are read again), keyed state is
+// redistributed by key group (so a different parallelism works), operators
+// and sinks Restore their snapshots (Restorer), pending transactions are
+// committed or aborted. Without a complete checkpoint the restart begins
+// from the start of the input. WithRestoreFrom(storage) does the same when
+// Run starts, to resume after the process was killed:
+//
+//	store, _ := checkpoint.NewDir("ckpt", 3)
+//	job := stream.NewJob("sums", stream.WithCheckpointInterval(time.Second),
+//		stream.WithCheckpointStorage(store), stream.WithRestoreFrom(store),
+//		stream.WithRestartStrategy(stream.RestartStrategy{MaxAttempts: 3, Delay: time.Second}))
+//
+// Restoring needs the same node names, source parallelism and key groups;
+// operator state of old subtask j goes to new subtask j mod parallelism.
+// Limits: a bounded job takes no checkpoint after its first source ended,
+// so a failure in that last stretch restarts from the last checkpoint
+// before it; processing-time timers pending at the end of input are
+// dropped.
 //
 // # Metrics
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 )
@@ -16,7 +17,9 @@ const (
 	elemRecord elemKind = iota
 	elemWatermark
 	elemBarrier
-	elemEnd // only returned by inputGate.next, never sent
+	elemEnd  // only returned by inputGate.next, never sent
+	elemWake // inputGate.wake fired (processing-time timers)
+	elemNote // a checkpoint completed (val), from inputGate.notes
 )
 
 // element is what flows on an edge, in order. Sending an element with a
@@ -49,6 +52,11 @@ type inputGate struct {
 	pending int64 // checkpoint id being aligned, 0 when none
 	outWM   int64
 	ready   []element // events produced by one receive beyond the first
+
+	// Optional extra wake-ups, watched while waiting for input (nil
+	// channels are never ready).
+	wake  <-chan time.Time
+	notes <-chan int64
 
 	// reflect.Select state, rebuilt when the set of active channels changes.
 	cases []reflect.SelectCase
@@ -84,6 +92,9 @@ func (g *inputGate) next() (element, error) {
 		i, e, ok, err := g.recv()
 		if err != nil {
 			return element{}, err
+		}
+		if i < 0 {
+			return e, nil // wake-up or note
 		}
 		if !ok {
 			g.closed[i] = true
@@ -142,9 +153,10 @@ func (g *inputGate) checkWatermark() {
 	}
 }
 
-// recv receives from one active (open, unblocked) channel. With a single
-// active channel it uses a plain select; otherwise reflect.Select over the
-// active set.
+// recv receives from one active (open, unblocked) channel, or returns
+// index -1 with an elemWake or elemNote element. With a single active
+// channel it uses a plain select; otherwise reflect.Select over the active
+// set.
 func (g *inputGate) recv() (int, element, bool, error) {
 	if g.dirty {
 		g.rebuild()
@@ -154,15 +166,24 @@ func (g *inputGate) recv() (int, element, bool, error) {
 		select {
 		case e, ok := <-g.chans[i]:
 			return i, e, ok, nil
+		case <-g.wake:
+			return -1, element{kind: elemWake}, true, nil
+		case id := <-g.notes:
+			return -1, element{kind: elemNote, val: id}, true, nil
 		case <-g.ctx.Done():
 			return 0, element{}, false, g.ctx.Err()
 		}
 	}
 	chosen, v, ok := reflect.Select(g.cases)
-	if chosen == 0 {
+	switch chosen {
+	case 0:
 		return 0, element{}, false, g.ctx.Err()
+	case 1:
+		return -1, element{kind: elemWake}, true, nil
+	case 2:
+		return -1, element{kind: elemNote, val: v.Int()}, true, nil
 	}
-	i := g.idx[chosen-1]
+	i := g.idx[chosen-3]
 	if !ok {
 		return i, element{}, false, nil
 	}
@@ -172,6 +193,16 @@ func (g *inputGate) recv() (int, element, bool, error) {
 func (g *inputGate) rebuild() {
 	g.dirty = false
 	g.cases = append(g.cases[:0], reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(g.ctx.Done())})
+	// Cases 1 and 2: a zero Chan is ignored by reflect.Select.
+	var wake, notes reflect.Value
+	if g.wake != nil {
+		wake = reflect.ValueOf(g.wake)
+	}
+	if g.notes != nil {
+		notes = reflect.ValueOf(g.notes)
+	}
+	g.cases = append(g.cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: wake},
+		reflect.SelectCase{Dir: reflect.SelectRecv, Chan: notes})
 	g.idx = g.idx[:0]
 	for i, ch := range g.chans {
 		if g.closed[i] || g.blocked[i] {

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/eddyml/eddy/pipeline/checkpoint"
 )
 
 // DefaultChannelCapacity is the number of elements buffered on each edge
@@ -27,6 +30,11 @@ type config struct {
 	mem        memory.Allocator
 	logger     *slog.Logger
 	maxKeyGrps int
+	storage    checkpoint.Storage
+	restore    checkpoint.Storage
+	restart    RestartStrategy
+	now        func() time.Time
+	clockSet   bool
 }
 
 // Option configures a Job.
@@ -64,6 +72,12 @@ func (c *config) validate() error {
 	if c.interval < 0 {
 		return fmt.Errorf("checkpoint interval %v: want 0 (off) or positive", c.interval)
 	}
+	if c.restart.MaxAttempts < 0 || c.restart.Delay < 0 {
+		return fmt.Errorf("restart strategy %+v: want non-negative attempts and delay", c.restart)
+	}
+	if c.now == nil {
+		return errors.New("clock: nil now function")
+	}
 	if c.maxKeyGrps < 1 {
 		return fmt.Errorf("max key groups %d: want at least 1", c.maxKeyGrps)
 	}
@@ -79,6 +93,7 @@ type Job struct {
 	nodes   []*node
 	buildEr []error
 	ran     atomic.Bool
+	ck      ckptCounters
 }
 
 // NewJob returns an empty job.
@@ -88,9 +103,13 @@ func NewJob(name string, opts ...Option) *Job {
 		mem:        memory.DefaultAllocator,
 		logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		maxKeyGrps: DefaultMaxKeyGroups,
+		now:        time.Now,
 	}}
 	for _, o := range opts {
 		o(&j.cfg)
+	}
+	if j.cfg.storage == nil {
+		j.cfg.storage = checkpoint.NewMemory(checkpoint.DefaultRetained)
 	}
 	j.cfgErr = j.cfg.validate()
 	return j
@@ -145,9 +164,12 @@ type node struct {
 	par   int
 	src   Source
 	newOp func() Operator
-	sink  Sink
-	ins   []edge
-	m     counters
+	// newKeyed and keys are set for keyed operators (KeyedStream.Process).
+	newKeyed func() KeyedOperator
+	keys     []string
+	sink     Sink
+	ins      []edge
+	m        counters
 }
 
 // inlet is one producer of a Stream with the partitioning its next edge uses.
@@ -271,12 +293,6 @@ func (s *Stream) process(label, name string, newOp func() Operator, par int, par
 	}
 	n := s.job.add(&node{name: name, label: label, kind: kindOperator, par: par, newOp: newOp}, s, part, keys)
 	return &Stream{job: s.job, ins: []inlet{{n: n}}}
-}
-
-// Process adds a keyed operator: each subtask receives only the rows whose
-// keys hash to it. parallelism 0 inherits the stream's parallelism.
-func (k *KeyedStream) Process(name string, newOp func() Operator, parallelism int) *Stream {
-	return k.s.process("keyed-process", name, newOp, parallelism, partHash, k.keys)
 }
 
 // To adds a sink with the stream's parallelism.

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -87,4 +88,23 @@ func checkGoroutines(t *testing.T, base int) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// keyed adapts a plain operator factory to KeyedStream.Process (the
+// operator ignores its KeyedContext; Opener is forwarded).
+func keyed(f func() Operator) func() KeyedOperator {
+	return func() KeyedOperator { return keyedAdapter{f()} }
+}
+
+type keyedAdapter struct{ op Operator }
+
+func (a keyedAdapter) ProcessBatch(ctx context.Context, _ *KeyedContext, rec arrow.Record, out Collector) error {
+	return a.op.ProcessBatch(ctx, rec, out)
+}
+
+func (a keyedAdapter) Open(ctx context.Context, oc *OperatorContext) error {
+	if o, ok := a.op.(Opener); ok {
+		return o.Open(ctx, oc)
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/eddyml/eddy/pipeline/checkpoint"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
@@ -159,7 +160,9 @@ type ack struct {
 	id     int64
 	node   int
 	sub    int
-	offset int64 // sources only
+	offset int64  // sources only
+	file   string // operators and sinks: snapshot file, "" for none
+	size   int64
 }
 
 // run is the state of one execution of a job.
@@ -169,9 +172,14 @@ type run struct {
 	outputs [][]*output        // node, subtask
 	inputs  [][][]chan element // node, subtask, input channels
 	trigger [][]chan int64     // source node, subtask: barrier requests
+	notes   [][]chan int64     // sink node, subtask: completed checkpoints
 	acks    chan ack
 	srcDone atomic.Int32
 	total   int // subtasks
+
+	from    *restorePoint // checkpoint this run starts from, nil for none
+	attempt int           // 0 for the first run, then restarts
+	nextID  int64         // id of the first checkpoint this run triggers
 }
 
 // Run executes the job and blocks until it ends: nil when every bounded
@@ -179,6 +187,10 @@ type run struct {
 // error of any subtask (wrapped with the operator's name and subtask) after
 // stopping every other subtask; or ctx.Err() when ctx is cancelled. Every
 // batch in flight is released before Run returns. Run may be called once.
+//
+// With WithRestoreFrom, the job starts from the newest complete checkpoint
+// there. With WithRestartStrategy, a failed run is torn down and restarted
+// from the newest complete checkpoint, up to the strategy's attempts.
 func (j *Job) Run(ctx context.Context) error {
 	if !j.ran.CompareAndSwap(false, true) {
 		return ErrAlreadyRun
@@ -186,20 +198,68 @@ func (j *Job) Run(ctx context.Context) error {
 	if err := j.validate(); err != nil {
 		return err
 	}
-	g, gctx := errgroup.WithContext(ctx)
+	var from *restorePoint
+	if j.cfg.restore != nil {
+		m, err := j.cfg.restore.Latest(ctx)
+		switch {
+		case errors.Is(err, checkpoint.ErrNoCheckpoint):
+		case err != nil:
+			return fmt.Errorf("job %q: restore: %w", j.name, err)
+		default:
+			from = &restorePoint{store: j.cfg.restore, m: m}
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		if from != nil {
+			if err := j.checkRestore(from.m); err != nil {
+				return fmt.Errorf("job %q: %w", j.name, err)
+			}
+			j.ck.lastRestore.Store(from.m.ID)
+		}
+		err := j.runOnce(ctx, from, attempt)
+		if err == nil || ctx.Err() != nil || attempt >= j.cfg.restart.MaxAttempts {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		j.ck.restarts.Add(1)
+		j.cfg.logger.Warn("job failed, restarting", "job", j.name, "attempt", attempt+1, "error", err)
+		if err := sleepCtx(ctx, j.cfg.restart.Delay); err != nil {
+			return err
+		}
+		if from, err = j.latestRestore(ctx, from); err != nil {
+			return fmt.Errorf("job %q: restart: %w", j.name, err)
+		}
+	}
+}
+
+// runOnce executes the graph once.
+func (j *Job) runOnce(ctx context.Context, from *restorePoint, attempt int) error {
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	g, gctx := errgroup.WithContext(rctx)
 	r := j.plan(gctx)
+	r.from, r.attempt = from, attempt
+	r.nextID = j.ck.triggered.Load() + 1
+	if from != nil && from.m.ID >= r.nextID {
+		r.nextID = from.m.ID + 1
+	}
 	for _, n := range j.nodes {
 		for sub := range n.par {
 			g.Go(func() error { return r.runSubtask(n, sub) })
 		}
 	}
 	var coord sync.WaitGroup
+	var coordErr error
 	cctx, stopCoord := context.WithCancel(gctx)
 	if j.cfg.interval > 0 {
 		coord.Add(1)
 		go func() {
 			defer coord.Done()
-			r.coordinate(cctx)
+			if coordErr = r.coordinate(cctx); coordErr != nil {
+				cancel(coordErr)
+			}
 		}()
 	}
 	err := g.Wait()
@@ -208,6 +268,9 @@ func (j *Job) Run(ctx context.Context) error {
 	r.drain()
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if coordErr != nil {
+		return fmt.Errorf("job %q: %w", j.name, coordErr)
 	}
 	return err
 }
@@ -247,6 +310,7 @@ func (j *Job) plan(ctx context.Context) *run {
 		outputs: make([][]*output, len(j.nodes)),
 		inputs:  make([][][]chan element, len(j.nodes)),
 		trigger: make([][]chan int64, len(j.nodes)),
+		notes:   make([][]chan int64, len(j.nodes)),
 	}
 	for _, n := range j.nodes {
 		r.total += n.par
@@ -259,6 +323,12 @@ func (j *Job) plan(ctx context.Context) *run {
 			r.trigger[n.id] = make([]chan int64, n.par)
 			for i := range n.par {
 				r.trigger[n.id][i] = make(chan int64, 1)
+			}
+		}
+		if n.kind == kindSink {
+			r.notes[n.id] = make([]chan int64, n.par)
+			for i := range n.par {
+				r.notes[n.id][i] = make(chan int64, 1)
 			}
 		}
 	}
@@ -363,6 +433,18 @@ func (r *run) runSource(n *node, sub int, log *slog.Logger) error {
 	}
 	seeker, _ := rd.(table.Seeker)
 	wmr, _ := rd.(WatermarkReader)
+	if r.from != nil {
+		if off := r.from.m.Sources[n.name][sub]; off != 0 {
+			if seeker == nil || off < 0 {
+				rd.Release()
+				return fmt.Errorf("restore checkpoint %d: reader cannot seek (not a table.Seeker) to row %d", r.from.m.ID, off)
+			}
+			if err := safe(log, func() error { return seeker.SeekRow(off) }); err != nil {
+				rd.Release()
+				return fmt.Errorf("restore checkpoint %d: seek to row %d: %w", r.from.m.ID, off, err)
+			}
+		}
+	}
 	offset := int64(-1)
 	if seeker != nil {
 		offset = seeker.Offset()
@@ -444,29 +526,105 @@ func (r *run) runSource(n *node, sub int, log *slog.Logger) error {
 func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 	ctx := r.ctx
 	out := r.outputs[n.id][sub]
-	var op Operator
-	if err := safe(log, func() error { op = n.newOp(); return nil }); err != nil {
-		return err
+	oc := &OperatorContext{Name: n.name, Subtask: sub, Parallelism: n.par, Allocator: r.job.cfg.mem, Logger: log}
+	var (
+		ability any // the operator, for its optional abilities
+		process func(rec arrow.Record) error
+		kc      *KeyedContext
+	)
+	if n.newKeyed != nil {
+		var kop KeyedOperator
+		if err := safe(log, func() error { kop = n.newKeyed(); return nil }); err != nil {
+			return err
+		}
+		if kop == nil {
+			return errors.New("operator factory returned nil")
+		}
+		if kc, err = newKeyedContext(oc, n.keys, r.job.cfg.maxKeyGrps, r.job.cfg.now); err != nil {
+			return err
+		}
+		ability = kop
+		process = func(rec arrow.Record) error { return kop.ProcessBatch(ctx, kc, rec, out) }
+	} else {
+		var op Operator
+		if err := safe(log, func() error { op = n.newOp(); return nil }); err != nil {
+			return err
+		}
+		if op == nil {
+			return errors.New("operator factory returned nil")
+		}
+		ability = op
+		process = func(rec arrow.Record) error { return op.ProcessBatch(ctx, rec, out) }
 	}
-	if op == nil {
-		return errors.New("operator factory returned nil")
-	}
-	if c, ok := op.(Closer); ok {
+	if c, ok := ability.(Closer); ok {
 		defer func() {
 			if cerr := safe(log, c.Close); cerr != nil {
 				err = errors.Join(err, fmt.Errorf("close: %w", cerr))
 			}
 		}()
 	}
-	if o, ok := op.(Opener); ok {
-		oc := &OperatorContext{Name: n.name, Subtask: sub, Parallelism: n.par, Allocator: r.job.cfg.mem, Logger: log}
+	rs, err := r.loadRestore(n, sub)
+	if err != nil {
+		return err
+	}
+	if kc != nil && rs != nil {
+		if err := kc.restoreKeySchema(rs.keySchema); err != nil {
+			return fmt.Errorf("restore checkpoint %d: %w", rs.id, err)
+		}
+		if err := kc.backend.Restore(rs.groups); err != nil {
+			return fmt.Errorf("restore checkpoint %d: %w", rs.id, err)
+		}
+	}
+	if o, ok := ability.(Opener); ok {
 		if err := safe(log, func() error { return o.Open(ctx, oc) }); err != nil {
 			return fmt.Errorf("open: %w", err)
 		}
 	}
-	wh, _ := op.(WatermarkHandler)
-	bh, _ := op.(BarrierHandler)
+	if o, ok := ability.(KeyedOpener); ok && kc != nil {
+		if err := safe(log, func() error { return o.Open(ctx, kc) }); err != nil {
+			return fmt.Errorf("open: %w", err)
+		}
+	}
+	if rst, ok := ability.(Restorer); ok && rs != nil {
+		if err := safe(log, func() error { return rst.Restore(ctx, rs.id, rs.ops) }); err != nil {
+			return fmt.Errorf("restore checkpoint %d: %w", rs.id, err)
+		}
+	}
+	wh, _ := ability.(WatermarkHandler)
+	bh, _ := ability.(BarrierHandler)
+	th, _ := ability.(TimerHandler)
 	in := newInputGate(ctx, r.inputs[n.id][sub])
+
+	// Keyed operators: timers.
+	var wake *time.Timer
+	fire := func(d TimeDomain, upTo int64) error {
+		return kc.backend.FireTimers(d, upTo, func(ts int64) error {
+			if th == nil {
+				return fmt.Errorf("a %s timer fired but the operator has no OnTimer", d)
+			}
+			return safe(log, func() error { return th.OnTimer(ctx, kc, Timer{Time: ts, Domain: d}, out) })
+		})
+	}
+	arm := func() {}
+	if kc != nil {
+		wake = time.NewTimer(time.Hour)
+		wake.Stop()
+		defer wake.Stop()
+		in.wake = wake.C
+		arm = func() {
+			next, ok := kc.backend.NextTimer(ProcessingTime)
+			if !ok {
+				wake.Stop()
+				return
+			}
+			d := time.UnixMilli(next).Sub(kc.now())
+			if r.job.cfg.clockSet {
+				d = min(d, 10*time.Millisecond)
+			}
+			wake.Reset(max(d, 0))
+		}
+		arm()
+	}
 	for {
 		e, err := in.next()
 		if err != nil {
@@ -476,9 +634,23 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 		case elemRecord:
 			n.m.batIn.Add(1)
 			n.m.recIn.Add(e.rec.NumRows())
-			err = safe(log, func() error { return op.ProcessBatch(ctx, e.rec, out) })
+			err = safe(log, func() error { return process(e.rec) })
 			e.rec.Release()
+			if err == nil && kc != nil {
+				err = fire(ProcessingTime, kc.now().UnixMilli())
+				arm()
+			}
+		case elemWake:
+			err = fire(ProcessingTime, kc.now().UnixMilli())
+			arm()
 		case elemWatermark:
+			if kc != nil {
+				kc.wm = e.val
+				if err = fire(EventTime, e.val); err != nil {
+					break
+				}
+				arm()
+			}
 			if wh != nil {
 				err = safe(log, func() error { return wh.OnWatermark(ctx, e.val, out) })
 			} else {
@@ -490,11 +662,16 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 					return fmt.Errorf("checkpoint %d: %w", e.val, err)
 				}
 			}
-			if err = out.control(e); err == nil {
-				err = r.ack(ack{id: e.val, node: n.id, sub: sub})
+			if err = out.control(e); err != nil {
+				return err
 			}
+			file, size, serr := r.snapshot(n, sub, e.val, ability, kc)
+			if serr != nil {
+				return fmt.Errorf("checkpoint %d: %w", e.val, serr)
+			}
+			err = r.ack(ack{id: e.val, node: n.id, sub: sub, file: file, size: size})
 		case elemEnd:
-			if f, ok := op.(Finisher); ok {
+			if f, ok := ability.(Finisher); ok {
 				if err := safe(log, func() error { return f.Finish(ctx, out) }); err != nil {
 					return fmt.Errorf("finish: %w", err)
 				}
@@ -529,8 +706,19 @@ func (r *run) runSink(n *node, sub int, log *slog.Logger) (err error) {
 			err = errors.Join(err, fmt.Errorf("abort: %w", cerr))
 		}
 	}()
+	rs, err := r.loadRestore(n, sub)
+	if err != nil {
+		return err
+	}
+	if rst, ok := w.(Restorer); ok && rs != nil {
+		if err := safe(log, func() error { return rst.Restore(ctx, rs.id, rs.ops) }); err != nil {
+			return fmt.Errorf("restore checkpoint %d: %w", rs.id, err)
+		}
+	}
 	bh, _ := w.(BarrierHandler)
+	tpc, _ := w.(TwoPhaseCommitter)
 	in := newInputGate(ctx, r.inputs[n.id][sub])
+	in.notes = r.notes[n.id][sub]
 	for {
 		e, err := in.next()
 		if err != nil {
@@ -542,13 +730,28 @@ func (r *run) runSink(n *node, sub int, log *slog.Logger) (err error) {
 			n.m.recIn.Add(e.rec.NumRows())
 			err = safe(log, func() error { return w.Write(ctx, e.rec) })
 			e.rec.Release()
+		case elemNote:
+			if tpc != nil {
+				if err = safe(log, func() error { return tpc.Commit(ctx, e.val) }); err != nil {
+					return fmt.Errorf("commit checkpoint %d: %w", e.val, err)
+				}
+			}
 		case elemBarrier:
 			if bh != nil {
 				if err = safe(log, func() error { return bh.OnBarrier(ctx, e.val) }); err != nil {
 					return fmt.Errorf("checkpoint %d: %w", e.val, err)
 				}
 			}
-			err = r.ack(ack{id: e.val, node: n.id, sub: sub})
+			if tpc != nil {
+				if err = safe(log, func() error { return tpc.PreCommit(ctx, e.val) }); err != nil {
+					return fmt.Errorf("pre-commit checkpoint %d: %w", e.val, err)
+				}
+			}
+			file, size, serr := r.snapshot(n, sub, e.val, w, nil)
+			if serr != nil {
+				return fmt.Errorf("checkpoint %d: %w", e.val, serr)
+			}
+			err = r.ack(ack{id: e.val, node: n.id, sub: sub, file: file, size: size})
 		case elemEnd:
 			closed = true
 			if err := safe(log, func() error { return w.Close(ctx) }); err != nil {
@@ -558,60 +761,6 @@ func (r *run) runSink(n *node, sub int, log *slog.Logger) (err error) {
 		}
 		if err != nil {
 			return err
-		}
-	}
-}
-
-// coordinate injects checkpoint barriers every interval, one checkpoint in
-// flight at a time, and reports each checkpoint once every subtask
-// acknowledged it. It stops triggering once a source subtask has ended:
-// a finished source cannot emit barriers (checkpoints after partial end of
-// input are left for a later increment).
-func (r *run) coordinate(ctx context.Context) {
-	t := time.NewTicker(r.job.cfg.interval)
-	defer t.Stop()
-	var id int64
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if r.srcDone.Load() > 0 {
-			return
-		}
-		id++
-		for _, subs := range r.trigger {
-			for _, ch := range subs {
-				select {
-				case ch <- id:
-				default: // cannot happen with one checkpoint in flight
-				}
-			}
-		}
-		cp := Checkpoint{ID: id, SourceOffsets: map[string][]int64{}}
-		for _, n := range r.job.nodes {
-			if n.kind == kindSource {
-				cp.SourceOffsets[n.name] = make([]int64, n.par)
-			}
-		}
-		for got := 0; got < r.total; {
-			select {
-			case <-ctx.Done():
-				return
-			case a := <-r.acks:
-				if a.id != id {
-					continue
-				}
-				got++
-				if n := r.job.nodes[a.node]; n.kind == kindSource {
-					cp.SourceOffsets[n.name][a.sub] = a.offset
-				}
-			}
-		}
-		r.job.cfg.logger.Debug("checkpoint complete", "job", r.job.name, "checkpoint", id)
-		if r.job.cfg.onCkpt != nil {
-			r.job.cfg.onCkpt(cp)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/eddyml/eddy/pipeline/state"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
@@ -124,7 +125,7 @@ func TestPipelineMatchesDirectComputation(t *testing.T) {
 				Map("double", scaleV(mem)).
 				Rebalance().
 				Map("identity", func(r arrow.Record) (arrow.Record, error) { return r, nil }).
-				KeyBy("key").Process("track", kt.factory, p).
+				KeyBy("key").Process("track", keyed(kt.factory), p).
 				Collect()
 			defer out.Release()
 			if err := job.Run(context.Background()); err != nil {
@@ -287,9 +288,9 @@ func TestPartitioners(t *testing.T) {
 		s := newSubtaskSink()
 		job := NewJob("h", WithAllocator(mem))
 		FromSource(job, "mem", FromRecords(in...), 2).KeyBy("key").
-			Process("pass", func() Operator {
+			Process("pass", keyed(func() Operator {
 				return OperatorFunc(func(_ context.Context, r arrow.Record, out Collector) error { r.Retain(); return out.Emit(r) })
-			}, 4).To("sink", s.sink(t))
+			}), 4).To("sink", s.sink(t))
 		if err := job.Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -304,7 +305,11 @@ func TestPartitioners(t *testing.T) {
 		var got []int64
 		for sub, ids := range s.ids {
 			for _, id := range ids {
-				h := mix64(hashSeed ^ fnv1a(keyOf[id])) // the documented key hash
+				// The documented key hash: tag 4 (string), length, bytes.
+				h, err := state.HashKey(append([]byte{4, byte(len(keyOf[id]))}, keyOf[id]...))
+				if err != nil {
+					t.Fatal(err)
+				}
 				if want := subtaskOf(h, DefaultMaxKeyGroups, 4); want != sub {
 					t.Fatalf("id %d (key %s) at subtask %d, want %d", id, keyOf[id], sub, want)
 				}
@@ -417,7 +422,7 @@ func TestFailureStopsJobAndLeaksNothing(t *testing.T) {
 	FromSource(job, "gen", endlessSource(mem, &made), 2).
 		Map("copy", scaleIDs(mem)).
 		KeyBy("key").
-		Process("parse", func() Operator {
+		Process("parse", keyed(func() Operator {
 			n := 0
 			return OperatorFunc(func(_ context.Context, r arrow.Record, out Collector) error {
 				n++
@@ -427,7 +432,7 @@ func TestFailureStopsJobAndLeaksNothing(t *testing.T) {
 				r.Retain()
 				return out.Emit(r)
 			})
-		}, 2).
+		}), 2).
 		Broadcast().
 		ToParallel("sink", SinkFunc(func(context.Context, int, arrow.Record) error { return nil }), 2)
 	err := job.Run(context.Background())

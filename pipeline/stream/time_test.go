@@ -280,9 +280,9 @@ func TestCheckpointBarriersAligned(t *testing.T) {
 	sb := FromSource(job, "b", &gatedSource{recs: b, every: 3, done: &done}, 3)
 	Union(sa, sb).Rebalance().
 		Map("id", func(r arrow.Record) (arrow.Record, error) { return r, nil }).
-		KeyBy("key").Process("pass", func() Operator {
+		KeyBy("key").Process("pass", keyed(func() Operator {
 		return OperatorFunc(func(_ context.Context, r arrow.Record, out Collector) error { r.Retain(); return out.Emit(r) })
-	}, 2).
+	}), 2).
 		ToParallel("sink", sink, 2)
 	if err := job.Run(context.Background()); err != nil {
 		t.Fatal(err)
