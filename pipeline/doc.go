@@ -23,6 +23,12 @@
 // The result is a PipelineModel, a Model that chains the transformers and
 // fitted models and is saved like any stage.
 //
+// # Streams
+//
+// Package pipeline/stageop runs any transformer, fitted model or
+// PipelineModel as an operator of the stream engine (pipeline/stream); it
+// lives apart so that the stage layer does not depend on the engine.
+//
 // # Model data and versions
 //
 // ModelState holds a model's data as an immutable Snapshot behind an
