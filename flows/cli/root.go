@@ -48,6 +48,9 @@ checkpoints its state exactly once, and serves versioned models over HTTP.`,
 		newHeadCmd(),
 		newConvertCmd(),
 		newQuickstartCmd(),
+		newServeCmd(),
+		newModelsCmd(),
+		newPredictCmd(),
 	)
 	return root
 }

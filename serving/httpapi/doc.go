@@ -1,0 +1,70 @@
+// Package httpapi serves the deployed models of a modelstore registry
+// over HTTP, with atomic hot swap, the Open Inference Protocol v2 REST
+// API, Prometheus metrics and a stable error catalogue.
+//
+// # Routes
+//
+//	POST /v1/models/{name}:predict                  deployed version
+//	POST /v1/models/{name}@{alias}:predict          alias ("champion") or "latest"
+//	POST /v1/models/{name}/versions/{v}:predict     pinned version
+//	GET  /v1/models                                 deployed models and versions
+//	POST /v1/admin/models/{name}/versions/{v}:deploy          (token)
+//	POST /v1/admin/models/{name}/versions/{v}:stage {"stage"} (token)
+//	POST /v1/admin/models/{name}/aliases/{alias} {"version"}  (token)
+//	POST /v1/admin/reload                                      (token)
+//	GET  /v2, /v2/health/live, /v2/health/ready
+//	GET  /v2/models/{name}[/versions/{v}][/ready]
+//	POST /v2/models/{name}[/versions/{v}]/infer
+//	GET  /healthz, /readyz, /metrics
+//
+// A predict request is {"instances":[{col: value, ...}, ...]}; the answer
+// is {"model":..., "model_version":V, "predictions":[{col: value}...]}
+// and the Eddy-Model-Version header. ServeMux cannot match a literal
+// suffix after a wildcard, so the ":predict" verb and the "@ref" are cut
+// from the {name} segment by the handler.
+//
+// # Input schema
+//
+// Rows become an Arrow record of the model's input schema, stored with
+// the version in Info.Params under ParamInputSchema (SetInputSchema);
+// values are decoded straight into typed columns by a small JSON scanner
+// that names the row and column of any bad value. A version without a
+// stored schema gets one inferred from each request's first row
+// (numbers as float64, arrays of numbers as dense vectors), checked by
+// the model's own OutputSchema. ParamOutputCols picks the returned
+// columns (default: every column the model adds).
+//
+// # Hot swap
+//
+// Sync loads the highest deployed version of every model, then follows
+// the registry's event log through a durable subscription
+// (Config.Subscriber). On a deploy, deprecate or delete event it re-reads
+// the model's deployed versions (the registry is the truth, so replayed
+// events are harmless), loads a new version in the background and swaps
+// a copy-on-write map behind an atomic pointer: requests in flight keep
+// the *model they started with, no request waits on a load. Rollback is
+// deploying an older version. Pinned and aliased versions are loaded on
+// demand into a small LRU (Config.PinnedCacheSize), one load per version
+// at a time.
+//
+// # Safety
+//
+// Admin routes need "Authorization: Bearer TOKEN" (Config.Token; without
+// one they are disabled), predict routes too with
+// Config.RequireTokenForPredict. Bodies are capped (MaxBodyBytes), rows
+// per request too (MaxRows), and the http.Server has read, write, header
+// and idle timeouts. A panic inside a model is recovered into a 500 with
+// CodeModelPanic for that request alone. Errors are
+// {"error":{"code":C,"message":M}} with codes from errors.go; on /v2
+// routes they follow the protocol's {"error":"message"} with "code"
+// beside it. When the registry is unreachable the loaded models keep
+// serving, /readyz and /v2/health/ready answer 503 and the watcher
+// retries with backoff until it is back.
+//
+// # Metrics
+//
+// eddy_http_requests_total{route,code}, eddy_http_request_duration_seconds{route},
+// eddy_predict_rows_total{model}, eddy_model_version{model},
+// eddy_model_loads_total{model,result}, eddy_registry_up; registered on
+// Config.Registerer and served from Config.Gatherer.
+package httpapi
