@@ -1,8 +1,8 @@
 package cli
 
-// The stage kinds serve and predict can load.
+// Every stage kind, so that train, serve and predict can build and load
+// any pipeline by kind name.
 import (
-	_ "github.com/eddyml/eddy/estimators/linreg"
-	_ "github.com/eddyml/eddy/estimators/logreg"
+	_ "github.com/eddyml/eddy/estimators/all"
 	_ "github.com/eddyml/eddy/transformers/all"
 )

@@ -51,6 +51,8 @@ checkpoints its state exactly once, and serves versioned models over HTTP.`,
 		newServeCmd(),
 		newModelsCmd(),
 		newPredictCmd(),
+		newTrainCmd(),
+		newPipelineCmd(),
 	)
 	return root
 }
