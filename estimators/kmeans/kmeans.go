@@ -1,0 +1,286 @@
+package kmeans
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/eddyml/eddy/estimators/internal/scoring"
+	"github.com/eddyml/eddy/pipeline"
+	"github.com/eddyml/eddy/pipeline/param"
+	"github.com/eddyml/eddy/pipeline/registry"
+	"github.com/eddyml/eddy/pipeline/table"
+)
+
+// Kind names.
+const (
+	Kind          = "kmeans"
+	MiniBatchKind = "mini_batch_kmeans"
+	ModelKind     = "kmeans_model"
+)
+
+// Init values.
+const (
+	InitKMeansPlusPlus = "k-means++"
+	InitRandom         = "random"
+)
+
+// Params (besides features_col, prediction_col, model_version_col and
+// seed).
+var (
+	K       = param.New("k", "number of clusters", 8, param.Gt(0))
+	Init    = param.New("init", "initialisation: k-means++ (greedy, 2+ln k local trials) or random (k distinct rows)", InitKMeansPlusPlus, param.OneOf(InitKMeansPlusPlus, InitRandom))
+	NInit   = param.New("n_init", "number of initialisations; the run with the smallest inertia wins", 1, param.Gt(0))
+	MaxIter = param.New("max_iter", "maximum number of Lloyd iterations per run", 300, param.Gt(0))
+	Tol     = param.New("tol", "stop when the sum of squared center shifts is at most tol times the mean feature variance", 1e-4, param.GtEq(0.0))
+
+	BatchSize         = param.New("batch_size", "rows per mini-batch", 1024, param.Gt(0))
+	MiniBatchMaxIter  = param.New("max_iter", "maximum number of passes over the data (steps = max_iter * rows / batch_size)", 100, param.Gt(0))
+	MiniBatchTol      = param.New("tol", "stop when the squared center shift of a step is at most tol times the mean feature variance; 0 disables", 0.0, param.GtEq(0.0))
+	MaxNoImprovement  = param.New("max_no_improvement", "stop after this many steps without improvement of the smoothed batch inertia; 0 disables", 10, param.GtEq(0))
+	InitSize          = param.New("init_size", "rows sampled to initialise (0: 3*batch_size, at least 3*k)", 0, param.GtEq(0))
+	ReassignmentRatio = param.New("reassignment_ratio", "centers with a count below this fraction of the largest move to random rows", 0.01, param.GtEq(0.0))
+)
+
+func init() {
+	registry.MustRegister(registry.Spec{Kind: Kind, Doc: "k-means clustering: k-means++ initialisation and Lloyd iterations, as scikit-learn's KMeans.",
+		New: func(p map[string]any) (pipeline.Stage, error) { return New(p) }})
+	registry.MustRegister(registry.Spec{Kind: MiniBatchKind, Doc: "Mini-batch k-means, as scikit-learn's MiniBatchKMeans.",
+		New: func(p map[string]any) (pipeline.Stage, error) { return NewMiniBatch(p) }})
+	registry.MustRegister(registry.Spec{Kind: ModelKind, Doc: "Assigns each row the id of its nearest k-means center.",
+		New: func(p map[string]any) (pipeline.Stage, error) { return NewModel(p) }})
+}
+
+// Report is what a fit reports.
+type Report struct {
+	Inertia float64 // sum of squared distances of the training rows to their centers
+	Iter    int     // Lloyd iterations (mini-batch: steps) of the winning run
+	Best    int     // index of the winning initialisation
+}
+
+type common struct {
+	param.HasFeaturesCol
+	param.HasPredictionCol
+	param.HasModelVersionCol
+	param.HasSeed
+}
+
+func (c *common) decls() []param.Declarer {
+	return []param.Declarer{&c.HasFeaturesCol, &c.HasPredictionCol, &c.HasModelVersionCol, &c.HasSeed}
+}
+
+// KMeans is the kmeans estimator.
+type KMeans struct {
+	common
+	params *param.Set
+}
+
+var _ pipeline.Estimator = (*KMeans)(nil)
+
+// New builds a kmeans estimator from param values.
+func New(values map[string]any) (*KMeans, error) {
+	s := &KMeans{}
+	s.params = param.NewSet(Kind, append(s.decls(), K, Init, NInit, MaxIter, Tol)...)
+	if err := s.params.SetMap(values); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *KMeans) Kind() string       { return Kind }
+func (s *KMeans) Params() *param.Set { return s.params }
+
+// SetK sets k.
+func (s *KMeans) SetK(v int) error { return K.Set(s.params, v) }
+
+// SetNInit sets n_init.
+func (s *KMeans) SetNInit(v int) error { return NInit.Set(s.params, v) }
+
+// SetMaxIter sets max_iter.
+func (s *KMeans) SetMaxIter(v int) error { return MaxIter.Set(s.params, v) }
+
+// SetTol sets tol.
+func (s *KMeans) SetTol(v float64) error { return Tol.Set(s.params, v) }
+
+// Fit reads r (borrowed) into memory and clusters it.
+func (s *KMeans) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
+	m, _, err := s.FitReport(ctx, r)
+	return m, err
+}
+
+// FitReport is Fit that also reports the inertia and iterations.
+func (s *KMeans) FitReport(ctx context.Context, r table.Reader) (*Model, Report, error) {
+	fail := func(err error) (*Model, Report, error) {
+		return nil, Report{}, fmt.Errorf("stage %q: fit: %w", Kind, err)
+	}
+	m, k, err := readData(r, s.FeaturesCol(), s.params)
+	if err != nil {
+		return fail(err)
+	}
+	rng := newRand(s.Seed())
+	tol := tolerance(m, Tol.Get(s.params))
+	var best lloydResult
+	var rep Report
+	for run := range NInit.Get(s.params) {
+		centers := initCenters(m, nil, k, Init.Get(s.params), rng)
+		res, err := lloyd(ctx, m, centers, k, MaxIter.Get(s.params), tol)
+		if err != nil {
+			return fail(err)
+		}
+		if run == 0 || res.inertia < best.inertia {
+			best = res
+			rep = Report{Inertia: res.inertia, Iter: res.iter, Best: run}
+		}
+	}
+	model, err := newFitted(ctx, s.params, best.centers, best.counts, m.d)
+	if err != nil {
+		return fail(err)
+	}
+	return model, rep, nil
+}
+
+func readData(r table.Reader, col string, ps *param.Set) (data, int, error) {
+	x, n, d, err := scoring.ReadFeatures(r, col)
+	if err != nil {
+		return data{}, 0, err
+	}
+	k := K.Get(ps)
+	if k > n {
+		return data{}, 0, fmt.Errorf("param %q is %d but there are only %d rows", K.Name(), k, n)
+	}
+	return data{x: x, n: n, d: d}, k, nil
+}
+
+// newRand is the estimators' generator: PCG seeded from seed.
+func newRand(seed int64) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed), 0x9E3779B97F4A7C15))
+}
+
+func initCenters(m data, idx []int, k int, how string, rng *rand.Rand) []float64 {
+	if how == InitKMeansPlusPlus {
+		return plusPlus(m, idx, k, rng)
+	}
+	n := m.n
+	if idx != nil {
+		n = len(idx)
+	}
+	centers := make([]float64, 0, k*m.d)
+	for _, i := range rng.Perm(n)[:k] {
+		if idx != nil {
+			i = idx[i]
+		}
+		centers = append(centers, m.row(i)...)
+	}
+	return centers
+}
+
+func newFitted(ctx context.Context, from *param.Set, centers, counts []float64, d int) (*Model, error) {
+	model, err := NewModel(nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.params.CopyFrom(from); err != nil {
+		return nil, err
+	}
+	rec, err := ModelDataRecord(pipeline.Allocator(ctx), centers, counts, d)
+	if err != nil {
+		return nil, err
+	}
+	defer rec.Release()
+	if err := model.SetModelData(rec); err != nil {
+		return nil, err
+	}
+	return model, nil
+}
+
+// MiniBatchKMeans is the mini_batch_kmeans estimator.
+type MiniBatchKMeans struct {
+	common
+	params *param.Set
+}
+
+var _ pipeline.Estimator = (*MiniBatchKMeans)(nil)
+
+// NewMiniBatch builds a mini_batch_kmeans estimator from param values.
+func NewMiniBatch(values map[string]any) (*MiniBatchKMeans, error) {
+	s := &MiniBatchKMeans{}
+	s.params = param.NewSet(MiniBatchKind, append(s.decls(), K, Init, NInit, MiniBatchMaxIter, MiniBatchTol,
+		BatchSize, MaxNoImprovement, InitSize, ReassignmentRatio)...)
+	if err := s.params.SetMap(values); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *MiniBatchKMeans) Kind() string       { return MiniBatchKind }
+func (s *MiniBatchKMeans) Params() *param.Set { return s.params }
+
+// Fit reads r (borrowed) into memory and clusters it.
+func (s *MiniBatchKMeans) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
+	m, _, err := s.FitReport(ctx, r)
+	return m, err
+}
+
+// FitReport is Fit that also reports the inertia (over all rows, with the
+// final centers) and the number of steps.
+func (s *MiniBatchKMeans) FitReport(ctx context.Context, r table.Reader) (*Model, Report, error) {
+	fail := func(err error) (*Model, Report, error) {
+		return nil, Report{}, fmt.Errorf("stage %q: fit: %w", MiniBatchKind, err)
+	}
+	m, k, err := readData(r, s.FeaturesCol(), s.params)
+	if err != nil {
+		return fail(err)
+	}
+	rng := newRand(s.Seed())
+	batch := min(BatchSize.Get(s.params), m.n)
+	initSize := InitSize.Get(s.params)
+	if initSize == 0 {
+		initSize = 3 * batch
+		if initSize < k {
+			initSize = 3 * k
+		}
+	}
+	initSize = max(min(initSize, m.n), k)
+	// As scikit-learn: candidates are compared on a validation sample.
+	valIdx := sample(rng, m.n, initSize)
+	val := subset(m, valIdx)
+	var centers []float64
+	bestInertia := math.Inf(1)
+	for range NInit.Get(s.params) {
+		idx := sample(rng, m.n, initSize)
+		c := initCenters(m, idx, k, Init.Get(s.params), rng)
+		if in, _ := assignAll(val, c, k); in < bestInertia {
+			centers, bestInertia = c, in
+		}
+	}
+	steps := MiniBatchMaxIter.Get(s.params) * m.n / batch
+	tol := tolerance(m, MiniBatchTol.Get(s.params))
+	iter, err := miniBatch(ctx, m, centers, k, batch, max(steps, 1), tol, ReassignmentRatio.Get(s.params), MaxNoImprovement.Get(s.params), rng)
+	if err != nil {
+		return fail(err)
+	}
+	inertia, counts := assignAll(m, centers, k)
+	model, err := newFitted(ctx, s.params, centers, counts, m.d)
+	if err != nil {
+		return fail(err)
+	}
+	return model, Report{Inertia: inertia, Iter: iter}, nil
+}
+
+// sample draws k row indices in [0, n) with replacement.
+func sample(rng *rand.Rand, n, k int) []int {
+	idx := make([]int, k)
+	for i := range idx {
+		idx[i] = rng.IntN(n)
+	}
+	return idx
+}
+
+func subset(m data, idx []int) data {
+	x := make([]float64, 0, len(idx)*m.d)
+	for _, i := range idx {
+		x = append(x, m.row(i)...)
+	}
+	return data{x: x, n: len(idx), d: m.d}
+}
