@@ -8,8 +8,10 @@ import (
 	"sort"
 )
 
-// LogLossEps is the clipping bound of log loss (scikit-learn 1.2's eps).
-const LogLossEps = 1e-15
+// LogLossEps is the clipping bound of log loss: float64's machine epsilon,
+// which is what scikit-learn 1.2's default eps="auto" resolves to for
+// float64 probabilities.
+const LogLossEps = 0x1p-52
 
 // ErrOneClass is returned where a metric needs both classes (ROC AUC).
 var ErrOneClass = errors.New("only one class present in the labels")
@@ -140,7 +142,7 @@ func binaryLoss(y, p float64) (float64, error) {
 
 // LogLoss returns the multiclass log loss: y[i] is a class index in
 // [0, k), probs row-major n×k class probabilities. Each row is clipped to
-// [eps, 1-eps] and renormalised, like scikit-learn 1.2.
+// [eps, 1-eps] and renormalised, like scikit-learn 1.2 (eps="auto").
 func LogLoss(y []int, probs []float64, k int, w []float64) (float64, error) {
 	if k < 1 {
 		return 0, fmt.Errorf("number of classes %d, want >= 1", k)

@@ -8,7 +8,7 @@
 // positive label, macro and weighted averages over the labels present in
 // the true or predicted values, as scikit-learn's precision_recall_fscore_support
 // with zero_division=0), confusion matrix, log loss (probabilities clipped
-// to [1e-15, 1-1e-15] and each row renormalised, as scikit-learn 1.2's
+// to [eps, 1-eps] (eps = 2^-52, float64 machine epsilon) and each row renormalised, as scikit-learn 1.2's
 // log_loss) and binary ROC AUC (trapezoidal area under the ROC curve with
 // tied scores grouped into one threshold, as scikit-learn's roc_auc_score;
 // equal to the Mann-Whitney statistic with ties counted one half).

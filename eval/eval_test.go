@@ -239,7 +239,7 @@ func TestHandChecked(t *testing.T) {
 		t.Errorf("constant target r2 %v %v", r2, r2b)
 	}
 	ll, _ := BinaryLogLoss([]float64{1, 0}, []float64{1, 0}, nil)
-	if math.Abs(ll-(-math.Log(1-1e-15))) > 1e-18 {
+	if math.Abs(ll-(-math.Log(1-LogLossEps))) > 1e-18 {
 		t.Errorf("clipped log loss %v", ll)
 	}
 	in, _ := Inertia([]float64{0, 0, 1, 1, 10, 10}, 2, []float64{0, 0, 10, 9}, []float64{1, 2, 3})
