@@ -13,10 +13,13 @@ package all
 
 import (
 	// Each estimator registers its kinds in init.
+	_ "github.com/eddyml/eddy/estimators/decisiontree"
+	_ "github.com/eddyml/eddy/estimators/gbt"
 	_ "github.com/eddyml/eddy/estimators/kmeans"
 	_ "github.com/eddyml/eddy/estimators/knn"
 	_ "github.com/eddyml/eddy/estimators/linearsvc"
 	_ "github.com/eddyml/eddy/estimators/linreg"
 	_ "github.com/eddyml/eddy/estimators/logreg"
 	_ "github.com/eddyml/eddy/estimators/naivebayes"
+	_ "github.com/eddyml/eddy/estimators/randomforest"
 )
