@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/internal/esttest"
 	"github.com/eddyml/eddy/pipeline"
@@ -375,5 +376,76 @@ func TestSetModelDataWhileTransforming(t *testing.T) {
 	<-done
 	if _, err := ModelDataRecords(mem, [][]float64{{1}}, []float64{0}, []float64{0, 1, 2}); err == nil {
 		t.Error("one vector for 3 labels accepted")
+	}
+}
+
+// TestOutputSchemaCache: Transform reuses its output schema for equal
+// input schemas and rebuilds it when the input or a column param changes.
+func TestOutputSchemaCache(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx := pipeline.WithAllocator(context.Background(), mem)
+	m, _ := NewModel(nil)
+	recs, err := ModelDataRecords(mem, [][]float64{{1, -1}}, []float64{0}, []float64{0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetModelData(recs...); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		r.Release()
+	}
+	build := func(extra string) arrow.Record {
+		cols := []table.Column{table.DenseCol("features", 2, [][]float64{{1, 0}})}
+		if extra != "" {
+			cols = append(cols, table.Col(extra, []float64{7}))
+		}
+		rec, err := table.Build(mem, cols...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	names := func(rec arrow.Record) string {
+		var s []string
+		for _, f := range rec.Schema().Fields() {
+			s = append(s, f.Name)
+		}
+		return strings.Join(s, ",")
+	}
+	for _, tc := range []struct {
+		extra, predCol, versionCol, want string
+	}{
+		{"", "prediction", "", "features,prediction,raw_prediction,probability"},
+		{"", "prediction", "", "features,prediction,raw_prediction,probability"}, // equal schema, new pointer
+		{"x", "prediction", "", "features,x,prediction,raw_prediction,probability"},
+		{"x", "p", "", "features,x,p,raw_prediction,probability"},
+		{"x", "p", "v", "features,x,p,raw_prediction,probability,v"},
+		{"", "p", "v", "features,p,raw_prediction,probability,v"},
+	} {
+		if err := m.SetPredictionCol(tc.predCol); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.params.SetMap(map[string]any{"model_version_col": tc.versionCol}); err != nil {
+			t.Fatal(err)
+		}
+		rec := build(tc.extra)
+		out, err := m.Transform(ctx, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := m.OutputSchema(rec.Schema())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := names(out); got != tc.want || !out.Schema().Equal(want) {
+			t.Errorf("%+v: columns %s, schema equal to OutputSchema: %v", tc, got, out.Schema().Equal(want))
+		}
+		if c := out.Column(out.Schema().FieldIndices(tc.predCol)[0]); c.(*array.Float64).Value(0) != 1 {
+			t.Errorf("%+v: prediction %v", tc, c)
+		}
+		out.Release()
+		rec.Release()
 	}
 }

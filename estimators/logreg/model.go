@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/internal/design"
+	"github.com/eddyml/eddy/internal/trustedrec"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
 	"github.com/eddyml/eddy/pipeline/table"
@@ -120,6 +122,85 @@ type Model struct {
 	param.HasModelVersionCol
 	params *param.Set
 	state  pipeline.ModelState[state]
+	// schemas caches the last output schema built by Transform, so that a
+	// model scoring one small batch after another (a server) does not
+	// rebuild a schema of every input column per call.
+	schemas atomic.Pointer[schemaEntry]
+}
+
+// schemaEntry is an output schema computed for an input schema and the
+// column params it was computed with.
+type schemaEntry struct {
+	in              *arrow.Schema
+	k               int
+	fc, pc, rc, prc string
+	vc              string
+	out             *arrow.Schema
+}
+
+// sameFields reports whether a and b have the same fields and metadata,
+// comparing types by identity before falling back to arrow.TypeEqual
+// (whose reflect.DeepEqual costs about a microsecond per field).
+func sameFields(a, b *arrow.Schema) bool {
+	if a == b {
+		return true
+	}
+	if a.NumFields() != b.NumFields() || !sameMeta(a.Metadata(), b.Metadata()) {
+		return false
+	}
+	for i := range a.NumFields() {
+		fa, fb := a.Field(i), b.Field(i)
+		if fa.Name != fb.Name || fa.Nullable != fb.Nullable || !sameMeta(fa.Metadata, fb.Metadata) || !sameType(fa.Type, fb.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameMeta is Metadata.Equal without its allocations when both are empty.
+func sameMeta(a, b arrow.Metadata) bool {
+	if a.Len() == 0 && b.Len() == 0 {
+		return true
+	}
+	return a.Equal(b)
+}
+
+// sameType is arrow.TypeEqual with fast answers for identical types and
+// dense vector types.
+func sameType(a, b arrow.DataType) bool {
+	if a == b {
+		return true
+	}
+	if la, ok := a.(*arrow.FixedSizeListType); ok {
+		if lb, ok := b.(*arrow.FixedSizeListType); ok && la.Len() == lb.Len() && la.Elem() == lb.Elem() &&
+			la.ElemField().Nullable == lb.ElemField().Nullable && la.ElemField().Metadata.Len() == 0 && lb.ElemField().Metadata.Len() == 0 {
+			return true
+		}
+	}
+	return arrow.TypeEqual(a, b)
+}
+
+// cachedOutSchema is outSchema(in, k), reusing the last answer when the
+// input fields and the column params are unchanged.
+func (m *Model) cachedOutSchema(in *arrow.Schema, k int) (*arrow.Schema, error) {
+	fc, pc, rc, prc, vc := m.FeaturesCol(), m.PredictionCol(), m.RawPredictionCol(), m.ProbabilityCol(), m.ModelVersionCol()
+	if e := m.schemas.Load(); e != nil && e.k == k && e.fc == fc && e.pc == pc && e.rc == rc && e.prc == prc && e.vc == vc {
+		if e.in == in {
+			return e.out, nil
+		}
+		if sameFields(e.in, in) {
+			// Keep the newest input pointer: a caller that reuses its
+			// schema then hits on the identity test.
+			m.schemas.Store(&schemaEntry{in: in, k: k, fc: fc, pc: pc, rc: rc, prc: prc, vc: vc, out: e.out})
+			return e.out, nil
+		}
+	}
+	out, err := m.outSchema(in, k)
+	if err != nil {
+		return nil, err
+	}
+	m.schemas.Store(&schemaEntry{in: in, k: k, fc: fc, pc: pc, rc: rc, prc: prc, vc: vc, out: out})
+	return out, nil
 }
 
 var (
@@ -232,7 +313,7 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	}
 	s := snap.State
 	k := len(s.labels)
-	schema, err := m.outSchema(rec.Schema(), k)
+	schema, err := m.cachedOutSchema(rec.Schema(), k)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +333,8 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	raw := arrow.Float64Traits.CastFromBytes(rawBuf.Bytes())[:n*k]
 	prob := arrow.Float64Traits.CastFromBytes(probBuf.Bytes())[:n*k]
 	score(s, x, n, pred, raw, prob)
-	cols := slices.Clone(rec.Columns())
+	cols := make([]arrow.Array, 0, schema.NumFields())
+	cols = append(cols, rec.Columns()...)
 	predArr := wrap(arrow.PrimitiveTypes.Float64, n, predBuf)
 	rawArr := wrapVectors(k, n, rawBuf)
 	probArr := wrapVectors(k, n, probBuf)
@@ -260,19 +342,25 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	defer rawArr.Release()
 	defer probArr.Release()
 	cols = append(cols, predArr, rawArr, probArr)
-	vc := m.ModelVersionCol()
-	if vc == "" {
-		return array.NewRecord(schema, cols, int64(n)), nil
+	if m.ModelVersionCol() != "" {
+		verBuf := memory.NewResizableBuffer(mem)
+		verBuf.Resize(n * 8)
+		vers := arrow.Int64Traits.CastFromBytes(verBuf.Bytes())[:n]
+		for i := range vers {
+			vers[i] = snap.Version
+		}
+		verArr := wrap(arrow.PrimitiveTypes.Int64, n, verBuf)
+		defer verArr.Release()
+		cols = append(cols, verArr)
 	}
-	fields := schema.Fields()
-	base := array.NewRecord(arrow.NewSchema(fields[:len(fields)-1], ptrMeta(schema)), cols, int64(n))
-	defer base.Release()
-	return pipeline.AppendVersionColumn(mem, base, vc, snap.Version)
-}
-
-func ptrMeta(s *arrow.Schema) *arrow.Metadata {
-	md := s.Metadata()
-	return &md
+	// The columns are rec's (of the types its schema says) and ours (of
+	// the types outSchema appended): skip array.NewRecord's per-column
+	// reflect.DeepEqual type check.
+	out, err := trustedrec.New(schema, cols, int64(n))
+	if err != nil {
+		return nil, fmt.Errorf("stage %q: %w", ModelKind, err)
+	}
+	return out, nil
 }
 
 // score writes predictions, margins and probabilities for n row-major

@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/eddyml/eddy/serving/modelstore"
 )
@@ -34,19 +38,62 @@ func benchServer(b *testing.B) *Server {
 	return s
 }
 
-func benchPredict(b *testing.B, rows int) {
-	s := benchServer(b)
-	rs := make([]string, rows)
-	for i := range rs {
-		rs[i] = row(100, float64(i%7)-3)
+// benchValue is feature j of row i: four decimals, as clients print.
+func benchValue(i, j int) float64 { return float64((i*131+j*17)%20001-10000) / 10000 }
+
+func jsonBody(rows int) string {
+	var b strings.Builder
+	b.WriteString(`{"instances":[`)
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('{')
+		for j := range 100 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"f%d":%.4f`, j, benchValue(i, j))
+		}
+		b.WriteByte('}')
 	}
-	body := instances(rs...)
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+func oipBody(rows int) string {
+	var b strings.Builder
+	b.WriteString(`{"inputs":[`)
+	for j := range 100 {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"name":"f%d","shape":[%d],"datatype":"FP64","data":[`, j, rows)
+		for i := range rows {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `%.4f`, benchValue(i, j))
+		}
+		b.WriteString(`]}`)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+func benchPredict(b *testing.B, rows int) {
+	benchRoute(b, "/v1/models/lr100:predict", "application/json", []byte(jsonBody(rows)))
+}
+
+func benchRoute(b *testing.B, path, contentType string, body []byte) {
+	s := benchServer(b)
 	h := s.Handler()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		req := httptest.NewRequest("POST", "/v1/models/lr100:predict", strings.NewReader(body))
+		req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
 		if w.Code != http.StatusOK {
@@ -61,3 +108,16 @@ func BenchmarkPredict1000Rows(b *testing.B) { benchPredict(b, 1000) }
 
 // BenchmarkPredict1Row is the server time of a single-row request.
 func BenchmarkPredict1Row(b *testing.B) { benchPredict(b, 1) }
+
+// BenchmarkPredict1000RowsOIP is a 1,000-row Open Inference Protocol v2
+// request: one FP64 tensor of shape [1000] per feature.
+func BenchmarkPredict1000RowsOIP(b *testing.B) {
+	benchRoute(b, "/v2/models/lr100/infer", "application/json", []byte(oipBody(1000)))
+}
+
+// BenchmarkPredict1000RowsArrow is a 1,000-row Arrow IPC stream request
+// answered as an Arrow IPC stream.
+func BenchmarkPredict1000RowsArrow(b *testing.B) {
+	body := arrowBody(b, memory.NewGoAllocator(), 100, 1000, func(i int) float64 { return benchValue(i, 0) })
+	benchRoute(b, "/v1/models/lr100:predict", ContentTypeArrowStream, body)
+}

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/eddyml/eddy/internal/fastfloat"
+	"github.com/eddyml/eddy/internal/trustedrec"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
@@ -34,6 +38,10 @@ type plan struct {
 	kinds  []colKind
 	dims   []int
 	index  map[string]int
+	// names[c] is `"name"` (quoted), matched against row keys in place.
+	quoted [][]byte
+	// pool holds columns reused across requests (see columns.lease).
+	pool sync.Pool
 }
 
 func newPlan(s *arrow.Schema) (*plan, error) {
@@ -63,6 +71,7 @@ func newPlan(s *arrow.Schema) (*plan, error) {
 			return nil, fmt.Errorf("column %q: duplicate name", f.Name)
 		}
 		p.index[f.Name] = i
+		p.quoted = append(p.quoted, appendJSONString(nil, f.Name))
 	}
 	return p, nil
 }
@@ -82,7 +91,12 @@ func (k colKind) want() string {
 	return "number"
 }
 
-// columns accumulates one request's values, column by column.
+// columns accumulates one request's values, column by column. A plan
+// pools its columns: float64 columns append into one slab (column c at
+// slab[c*slabRows:]), which the request's record wraps without copying;
+// the columns go back to the pool when the last column array of that
+// record is released (a model that keeps one keeps the slab: it is then
+// garbage collected, never reused under it).
 type columns struct {
 	p     *plan
 	rows  int
@@ -92,12 +106,90 @@ type columns struct {
 	strs  [][]string
 	valid [][]bool // nil until the column's first null
 	seen  []int    // row+1 of the last value set per column
+
+	slab     []float64 // float64 columns' values, slabRows per column
+	slabRows int
+	bufs     []*memory.Buffer // backing of the arrays' buffer lists
+	leased   atomic.Int32     // slab buffers not yet freed
 }
 
-func newColumns(p *plan) *columns {
+// maxSlabBytes bounds the slab kept in the pool.
+const maxSlabBytes = 16 << 20
+
+// newColumns returns empty columns of p for about rows rows (a hint).
+func newColumns(p *plan, rows int) *columns {
+	if cs, ok := p.pool.Get().(*columns); ok {
+		if rows > cs.slabRows && slabFits(p, rows) {
+			cs.reset(rows)
+		}
+		return cs
+	}
 	n := len(p.kinds)
-	return &columns{p: p, f64: make([][]float64, n), i64: make([][]int64, n), bools: make([][]bool, n),
-		strs: make([][]string, n), valid: make([][]bool, n), seen: make([]int, n)}
+	cs := &columns{p: p, f64: make([][]float64, n), i64: make([][]int64, n), bools: make([][]bool, n),
+		strs: make([][]string, n), valid: make([][]bool, n), seen: make([]int, n), bufs: make([]*memory.Buffer, 2*n)}
+	cs.reset(1)
+	if slabFits(p, rows) {
+		cs.reset(rows)
+	}
+	return cs
+}
+
+func slabFits(p *plan, rows int) bool { return rows*len(p.kinds)*8 <= maxSlabBytes }
+
+// reset empties cs for a request of about rows rows.
+func (cs *columns) reset(rows int) {
+	cs.rows = 0
+	if rows > cs.slabRows || cs.slab == nil {
+		cs.slabRows = max(rows, cs.slabRows)
+		cs.slab = make([]float64, cs.slabRows*len(cs.p.kinds))
+	}
+	for c, k := range cs.p.kinds {
+		if k == kFloat64 {
+			cs.f64[c] = cs.slab[c*cs.slabRows : c*cs.slabRows : (c+1)*cs.slabRows]
+		} else {
+			cs.f64[c] = cs.f64[c][:0]
+		}
+		cs.i64[c] = cs.i64[c][:0]
+		cs.bools[c] = cs.bools[c][:0]
+		clear(cs.strs[c])
+		cs.strs[c] = cs.strs[c][:0]
+		cs.valid[c] = nil
+		cs.seen[c] = 0
+	}
+}
+
+// Allocate, Reallocate and Free make columns the memory.Allocator of its
+// slab buffer: Free is called once the record and everything that
+// retained its float64 columns are released.
+func (cs *columns) Allocate(n int) []byte { return make([]byte, n) }
+
+func (cs *columns) Reallocate(n int, b []byte) []byte {
+	out := make([]byte, n)
+	copy(out, b)
+	return out
+}
+
+func (cs *columns) Free([]byte) {
+	if cs.leased.Add(-1) == 0 {
+		cs.recycle()
+	}
+}
+
+func (cs *columns) recycle() {
+	// The next request likely has as many rows as this one.
+	if cs.rows > cs.slabRows && slabFits(cs.p, cs.rows) {
+		cs.slabRows = cs.rows
+		cs.slab = nil
+	}
+	cs.reset(cs.slabRows)
+	cs.p.pool.Put(cs)
+}
+
+// inSlab reports whether column c's values still live in the slab (an
+// append beyond slabRows moved them).
+func (cs *columns) inSlab(c int) bool {
+	v := cs.f64[c]
+	return len(v) > 0 && cs.slabRows > 0 && &v[0] == &cs.slab[c*cs.slabRows]
 }
 
 // appendNull adds a null (a zero value) to column c.
@@ -129,7 +221,8 @@ func (cs *columns) markValid(c int) {
 	}
 }
 
-// record builds the Arrow record; the caller owns one Release.
+// record builds the Arrow record; the caller owns one Release. cs
+// belongs to the record from then on (see columns).
 func (cs *columns) record(mem memory.Allocator) (arrow.Record, error) {
 	cols := make([]arrow.Array, 0, len(cs.p.kinds))
 	defer func() {
@@ -137,13 +230,26 @@ func (cs *columns) record(mem memory.Allocator) (arrow.Record, error) {
 			c.Release()
 		}
 	}()
+	var slabBuf *memory.Buffer
+	if cs.rows > 0 {
+		slabBuf = memory.NewBufferWithAllocator(arrow.Float64Traits.CastToBytes(cs.slab), cs)
+		cs.leased.Store(1)
+		defer slabBuf.Release() // our reference: Free runs after the arrays'
+	}
 	for c, k := range cs.p.kinds {
 		if k == kFloat64 && cs.valid[c] == nil {
-			// Zero copy: wrap the Go slice (garbage collected).
+			// Zero copy: wrap the slab (or the Go slice an append moved
+			// the column to, garbage collected).
 			vals := cs.f64[c]
-			buf := memory.NewBufferBytes(arrow.Float64Traits.CastToBytes(vals))
-			data := array.NewData(arrow.PrimitiveTypes.Float64, len(vals), []*memory.Buffer{nil, buf}, nil, 0, 0)
-			cols = append(cols, array.MakeFromData(data))
+			bufs := cs.bufs[2*c : 2*c+2 : 2*c+2]
+			off := 0
+			if cs.inSlab(c) {
+				bufs[1], off = slabBuf, c*cs.slabRows
+			} else {
+				bufs[1] = memory.NewBufferBytes(arrow.Float64Traits.CastToBytes(vals))
+			}
+			data := array.NewData(arrow.PrimitiveTypes.Float64, len(vals), bufs, nil, 0, off)
+			cols = append(cols, array.NewFloat64Data(data))
 			data.Release()
 			continue
 		}
@@ -191,7 +297,12 @@ func (cs *columns) record(mem memory.Allocator) (arrow.Record, error) {
 		cols = append(cols, b.NewArray())
 		b.Release()
 	}
-	return array.NewRecord(cs.p.schema, cols, int64(cs.rows)), nil
+	if slabBuf == nil {
+		cs.recycle() // nothing wraps cs: the builders copied
+	}
+	// Columns made above from the plan's schema: skip array.NewRecord's
+	// reflect.DeepEqual type check per column.
+	return trustedrec.New(cs.p.schema, cols, int64(cs.rows))
 }
 
 // scanner is a minimal JSON reader over a byte slice.
@@ -479,7 +590,7 @@ func (s *scanner) instances(p *plan, maxRows int) (*columns, *Error) {
 		s.i = save
 		p = ip
 	}
-	cs := newColumns(p)
+	cs := newColumns(p, 1)
 	for row := 0; ; row++ {
 		if row >= maxRows {
 			return nil, errorf(CodeTooManyRows, "instances: more than %d rows (the limit)", maxRows)
@@ -583,16 +694,24 @@ func (s *scanner) row(cs *columns, row int) *Error {
 	guess := 0 // rows usually list columns in schema order: try that first
 	if !s.eat('}') {
 		for {
-			key, err := s.str()
-			if err != nil {
-				return err
+			var c int
+			var ok bool
+			var key []byte
+			s.ws()
+			if q := p.quoted; guess < len(q) && bytes.HasPrefix(s.b[s.i:], q[guess]) {
+				// The key is the next column's name, in place.
+				key = q[guess][1 : len(q[guess])-1]
+				s.i += len(q[guess])
+				c, ok = guess, true
+			} else {
+				var err *Error
+				if key, err = s.str(); err != nil {
+					return err
+				}
+				c, ok = p.index[unsafeString(key)]
 			}
 			if !s.eat(':') {
 				return s.syntax("':'")
-			}
-			c, ok := guess, guess < len(p.kinds) && p.schema.Field(guess).Name == unsafeString(key)
-			if !ok {
-				c, ok = p.index[unsafeString(key)]
 			}
 			guess = c + 1
 			if !ok {
@@ -745,11 +864,21 @@ func (s *scanner) float(row int, name string, elem int) (float64, *Error) {
 		}
 		return 0, errorf(CodeWrongType, "%s: want number, got %s", where(), s.kindName())
 	}
-	v, err := strconv.ParseFloat(unsafeString(lit), 64)
-	if err != nil {
+	v, ok := parseNumber(lit)
+	if !ok {
 		return 0, errorf(CodeInvalidValue, "%s: %s out of range", where(), lit)
 	}
 	return v, nil
+}
+
+// parseNumber parses a number literal numLit checked; false when it is
+// out of the float64 range.
+func parseNumber(lit []byte) (float64, bool) {
+	if v, j, ok := fastfloat.Float(lit, 0); ok && j == len(lit) {
+		return v, true
+	}
+	v, err := strconv.ParseFloat(unsafeString(lit), 64)
+	return v, err == nil
 }
 
 type memoryAllocator = memory.Allocator

@@ -34,6 +34,21 @@
 // the model's own OutputSchema. ParamOutputCols picks the returned
 // columns (default: every column the model adds).
 //
+// A predict request with Content-Type application/vnd.apache.arrow.stream
+// (ContentTypeArrowStream) carries Arrow IPC record batches of the input
+// columns and is answered in the same format: the returned columns, with
+// "model" and "model_version" in the schema metadata.
+//
+// # Speed
+//
+// Each model's plan pools its decoding columns: float64 values are
+// parsed (internal/fastfloat, exact) into one slab that the request's
+// record wraps without copying, and the slab returns to the pool only
+// when the last array over it is released (a model that keeps a column
+// keeps the slab). Records are built with internal/trustedrec, skipping
+// arrow's per-column reflect.DeepEqual type check. OIP bodies are read by
+// the same scanner, each tensor's data straight into its column.
+//
 // # Hot swap
 //
 // Sync loads the highest deployed version of every model, then follows

@@ -208,6 +208,10 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request, name, ref strin
 		writeError(w, e, 0)
 		return
 	}
+	if isArrowStream(r) {
+		s.predictArrow(w, r, m)
+		return
+	}
 	body, e := s.readBody(w, r)
 	if e != nil {
 		writeError(w, e, m.version)

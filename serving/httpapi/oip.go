@@ -15,10 +15,10 @@ import (
 // Open Inference Protocol v2 (KServe) REST: tensors in, tensors out.
 
 type oipTensor struct {
-	Name     string          `json:"name"`
-	Shape    []int64         `json:"shape"`
-	Datatype string          `json:"datatype"`
-	Data     json.RawMessage `json:"data,omitempty"`
+	Name     string  `json:"name"`
+	Shape    []int64 `json:"shape"`
+	Datatype string  `json:"datatype"`
+	Data     []byte  // raw JSON, a slice of the request body
 }
 
 type oipRequest struct {
@@ -112,13 +112,13 @@ func (s *Server) v2Infer(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, e)
 		return
 	}
-	var req oipRequest
-	err := json.Unmarshal(body.Bytes(), &req)
-	putBuf(body)
-	if err != nil {
-		writeV2Error(w, errorf(CodeBadJSON, "body: %v", err))
+	defer putBuf(body) // tensors' data alias the body
+	req, e := decodeOIP(body.Bytes())
+	if e != nil {
+		writeV2Error(w, e)
 		return
 	}
+	var err error
 	mem := s.cfg.Allocator
 	rec, e := tensorsToRecord(req.Inputs, m.plan, s.cfg.MaxRows, mem)
 	if e != nil {
@@ -254,7 +254,11 @@ func tensorsToRecord(inputs []oipTensor, p *plan, maxRows int, mem memoryAllocat
 			return nil, errorf(CodeBadTensor, "inputs: %v", err)
 		}
 	}
-	cs := newColumns(p)
+	hint := 1
+	if len(inputs[0].Shape) > 0 && inputs[0].Shape[0] > 0 && inputs[0].Shape[0] <= int64(maxRows) {
+		hint = int(inputs[0].Shape[0])
+	}
+	cs := newColumns(p, hint)
 	rows := int64(-1)
 	for c, f := range p.schema.Fields() {
 		t := byName[f.Name]
@@ -321,24 +325,24 @@ func fillTensor(cs *columns, c int, t *oipTensor, want int64) *Error {
 				if got >= want {
 					return errorf(CodeBadTensor, "inputs.%s.data: more than the %d elements its shape %v holds", t.Name, want, t.Shape)
 				}
-				where := fmt.Sprintf("inputs.%s.data[%d]", t.Name, got)
+				where := func() string { return fmt.Sprintf("inputs.%s.data[%d]", t.Name, got) }
 				switch k {
 				case kFloat64, kFloat32, kVector, kInt64, kInt32:
 					lit, ok := s.numLit()
 					if !ok {
-						return errorf(CodeWrongType, "%s: want number, got %s", where, s.kindName())
-					}
-					v, err := strconv.ParseFloat(unsafeString(lit), 64)
-					if err != nil {
-						return errorf(CodeInvalidValue, "%s: %s out of range", where, lit)
+						return errorf(CodeWrongType, "%s: want number, got %s", where(), s.kindName())
 					}
 					if k == kInt64 || k == kInt32 {
 						iv, err := strconv.ParseInt(unsafeString(lit), 10, 64)
 						if err != nil {
-							return errorf(CodeInvalidValue, "%s: want integer, got %s", where, lit)
+							return errorf(CodeInvalidValue, "%s: want integer, got %s", where(), lit)
 						}
 						cs.i64[c] = append(cs.i64[c], iv)
 					} else {
+						v, ok := parseNumber(lit)
+						if !ok {
+							return errorf(CodeInvalidValue, "%s: %s out of range", where(), lit)
+						}
 						cs.f64[c] = append(cs.f64[c], v)
 					}
 				case kBool:
@@ -348,11 +352,11 @@ func fillTensor(cs *columns, c int, t *oipTensor, want int64) *Error {
 					case s.lit("false"):
 						cs.bools[c] = append(cs.bools[c], false)
 					default:
-						return errorf(CodeWrongType, "%s: want boolean, got %s", where, s.kindName())
+						return errorf(CodeWrongType, "%s: want boolean, got %s", where(), s.kindName())
 					}
 				case kString:
 					if s.peek() != '"' {
-						return errorf(CodeWrongType, "%s: want string, got %s", where, s.kindName())
+						return errorf(CodeWrongType, "%s: want string, got %s", where(), s.kindName())
 					}
 					b, e := s.str()
 					if e != nil {
@@ -377,4 +381,139 @@ func fillTensor(cs *columns, c int, t *oipTensor, want int64) *Error {
 		return errorf(CodeBadTensor, "inputs.%s.data: %d elements, shape %v needs %d", t.Name, got, t.Shape, want)
 	}
 	return nil
+}
+
+// decodeOIP reads an inference request with the JSON scanner; each
+// tensor's data stays a slice of body, decoded by fillTensor straight
+// into its column.
+func decodeOIP(body []byte) (*oipRequest, *Error) {
+	s := &scanner{b: body}
+	req := &oipRequest{}
+	err := s.object("body", func(key string) *Error {
+		switch key {
+		case "id":
+			b, e := s.str()
+			if e != nil {
+				return e
+			}
+			req.ID = string(b)
+		case "inputs":
+			return s.array("inputs", func() *Error {
+				var t oipTensor
+				e := s.object("inputs[]", func(key string) *Error {
+					switch key {
+					case "name":
+						b, e := s.str()
+						t.Name = string(b)
+						return e
+					case "datatype":
+						b, e := s.str()
+						t.Datatype = string(b)
+						return e
+					case "shape":
+						t.Shape = t.Shape[:0]
+						return s.array("shape", func() *Error {
+							lit, ok := s.numLit()
+							if !ok {
+								return errorf(CodeBadJSON, "inputs.%s.shape: want integers, got %s", t.Name, s.kindName())
+							}
+							n, err := strconv.ParseInt(unsafeString(lit), 10, 64)
+							if err != nil {
+								return errorf(CodeBadTensor, "inputs.%s.shape: %s is not an integer", t.Name, lit)
+							}
+							t.Shape = append(t.Shape, n)
+							return nil
+						})
+					case "data":
+						s.ws()
+						start := s.i
+						if e := s.skip(0); e != nil {
+							return e
+						}
+						t.Data = s.b[start:s.i]
+						return nil
+					}
+					return s.skip(0)
+				})
+				req.Inputs = append(req.Inputs, t)
+				return e
+			})
+		case "outputs":
+			return s.array("outputs", func() *Error {
+				var name string
+				e := s.object("outputs[]", func(key string) *Error {
+					if key == "name" {
+						b, e := s.str()
+						name = string(b)
+						return e
+					}
+					return s.skip(0)
+				})
+				req.Outputs = append(req.Outputs, struct {
+					Name string `json:"name"`
+				}{name})
+				return e
+			})
+		default:
+			return s.skip(0)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.peek() != 0 {
+		return nil, s.syntax("end of input")
+	}
+	return req, nil
+}
+
+// object reads {"key": value, ...}, calling fn for each key with the
+// scanner on the value; fn must consume it.
+func (s *scanner) object(what string, fn func(key string) *Error) *Error {
+	if !s.eat('{') {
+		return errorf(CodeBadJSON, "%s: want object, got %s", what, s.kindName())
+	}
+	if s.eat('}') {
+		return nil
+	}
+	for {
+		key, e := s.str()
+		if e != nil {
+			return e
+		}
+		if !s.eat(':') {
+			return s.syntax("':'")
+		}
+		if e := fn(unsafeString(key)); e != nil {
+			return e
+		}
+		if s.eat('}') {
+			return nil
+		}
+		if !s.eat(',') {
+			return s.syntax("',' or '}'")
+		}
+	}
+}
+
+// array reads [value, ...], calling fn with the scanner on each value.
+func (s *scanner) array(what string, fn func() *Error) *Error {
+	if !s.eat('[') {
+		return errorf(CodeBadJSON, "%s: want array, got %s", what, s.kindName())
+	}
+	if s.eat(']') {
+		return nil
+	}
+	for {
+		if e := fn(); e != nil {
+			return e
+		}
+		if s.eat(']') {
+			return nil
+		}
+		if !s.eat(',') {
+			return s.syntax("',' or ']'")
+		}
+	}
 }
