@@ -31,6 +31,7 @@ import (
 	_ "github.com/eddyml/eddy/transformers/onehotencoder"
 	_ "github.com/eddyml/eddy/transformers/pca"
 	_ "github.com/eddyml/eddy/transformers/polynomialexpansion"
+	_ "github.com/eddyml/eddy/transformers/pyudf"
 	_ "github.com/eddyml/eddy/transformers/randomsplitter"
 	_ "github.com/eddyml/eddy/transformers/regextokenizer"
 	_ "github.com/eddyml/eddy/transformers/robustscaler"
