@@ -336,8 +336,9 @@ func TestExactlyOnceUnderFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := job.CheckpointStats()
-			if st.Restarts != f.hit.Load() {
-				t.Errorf("%d restarts for %d injected faults", st.Restarts, f.hit.Load())
+			// Faults that strike two subtasks of one attempt cost one restart.
+			if faults := f.hit.Load(); st.Restarts > faults || faults > 0 && st.Restarts == 0 {
+				t.Errorf("%d restarts for %d injected faults", st.Restarts, faults)
 			}
 			if st.LastRestore > 0 {
 				restored++
