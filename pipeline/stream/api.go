@@ -70,6 +70,11 @@ type OperatorContext struct {
 // means the job is stopping; return it.
 type Collector interface {
 	Emit(rec arrow.Record) error
+	// EmitTo sends rec to the side output tag (read with
+	// Stream.SideOutput(tag)), taking ownership as Emit does. Its rows are
+	// counted in OperatorMetrics.SideRecordsOut even when nothing consumes
+	// the tag (then rec is released).
+	EmitTo(tag string, rec arrow.Record) error
 	// EmitWatermark forwards an event-time watermark (ms). Watermarks that
 	// do not advance the subtask's output watermark are dropped.
 	EmitWatermark(wm int64) error

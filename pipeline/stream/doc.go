@@ -10,12 +10,18 @@
 // change the partitioning of the next edge (Rebalance, Broadcast, KeyBy) and
 // add sinks (To, ToParallel, Collect, NewFileSink). Union merges streams.
 // KeyBy returns a KeyedStream whose operators (Process, Count) see every row
-// of a key in the same subtask and keep per-key state. Job.String prints
+// of a key in the same subtask and keep per-key state; pipeline/window adds
+// event-time windows on it. Connect pairs a data stream with a broadcast
+// control stream for a CoOperator. SideOutput reads what operators emit to
+// a tag (Collector.EmitTo), such as a window's late rows. Job.String prints
 // the graph.
 //
 //	job := stream.NewJob("clicks")
 //	counts := stream.FromSource(job, "events", src, 2).KeyBy("user").Count("count").Collect()
 //	err := job.Run(ctx)
+//
+// pipeline/window's package Example is a windowed keyed count from a CSV
+// file to stdout in about 15 lines.
 //
 // Map and Filter work on whole batches (Eddy is columnar): a map returns a
 // new batch, a filter returns a row mask.
@@ -55,10 +61,35 @@
 //
 // Watermarks are event time in milliseconds. A source reader may report
 // them (WatermarkReader); AssignWatermarks / WatermarkFromColumn computes
-// max(timestamp) - out-of-orderness from a column. A subtask's input
-// watermark is the minimum over its input channels; it is forwarded when it
-// advances (or handed to a WatermarkHandler, which then owns the output
-// watermark). An ended input sends MaxWatermark.
+// max(timestamp) - out-of-orderness from a column (and checkpoints that
+// maximum, so a restored job resumes event time where it stopped). A
+// subtask's input watermark is the minimum over its input channels; it is
+// forwarded when it advances (or handed to a WatermarkHandler, which then
+// owns the output watermark). An ended input sends MaxWatermark.
+//
+// Idle sources: with WithSourceIdleTimeout(d), a source subtask that read
+// nothing for d on the job's clock is marked idle; downstream subtasks
+// leave its channels out of the minimum until it produces again (Flink's
+// withIdleness), so a quiet partition does not stop event time. A subtask
+// whose inputs are all idle takes the largest of their watermarks and is
+// idle in turn.
+//
+// # Side outputs
+//
+// Collector.EmitTo(tag, rec) sends a batch to a side output;
+// Stream.SideOutput(tag) is that stream (any number of consumers, or none:
+// then the rows are released, but still counted in
+// OperatorMetrics.SideRecordsOut). Watermarks, barriers and end of input
+// reach side-output consumers as they reach the main ones.
+//
+// # Connected streams
+//
+// Connect(data, control).Process(name, newCoOp, parallelism) runs a
+// CoOperator: ProcessData gets the data stream's batches (partitioned as
+// usual), ProcessControl every batch of the control stream (broadcast to
+// every subtask) — for instance a model stream next to the rows it scores.
+// Barriers are aligned over both inputs and the watermark is the minimum
+// of both, so a control stream without event time should end or go idle.
 //
 // # Keyed state and timers
 //
@@ -132,9 +163,11 @@
 //
 // # Metrics
 //
-// Job.Metrics returns per-node counters (rows and batches in and out) kept in
-// atomics; exporting them (for instance to Prometheus) is left to callers
-// outside pipeline/.
+// Job.Metrics returns per-node counters kept in atomics: rows and batches in
+// and out, side-output rows, busy time (handling input, less time blocked
+// sending) and backpressure time (blocked sending to a full channel).
+// internal/enginemetrics exports them and Job.CheckpointStats to
+// Prometheus (pipeline/ may not import it).
 //
 // # Concurrency
 //

@@ -20,10 +20,12 @@ const (
 	elemEnd  // only returned by inputGate.next, never sent
 	elemWake // inputGate.wake fired (processing-time timers)
 	elemNote // a checkpoint completed (val), from inputGate.notes
+	elemIdle // the sender is idle (WithSourceIdleTimeout)
 )
 
 // element is what flows on an edge, in order. Sending an element with a
-// record hands one reference of the record to the receiver.
+// record hands one reference of the record to the receiver. A record
+// returned by inputGate.next has the index of its input channel in val.
 type element struct {
 	kind elemKind
 	rec  arrow.Record
@@ -38,7 +40,11 @@ type element struct {
 //     gate returns the barrier once and unblocks all channels;
 //   - each channel's watermark is the largest it delivered (MaxWatermark once
 //     closed); the gate returns a watermark element whenever the minimum over
-//     channels advances.
+//     channels advances;
+//   - a channel that delivered elemIdle is left out of that minimum until it
+//     delivers a record or a watermark again; when every open channel is
+//     idle the watermark is the largest over them, and the gate returns
+//     elemIdle once (the subtask is idle in turn).
 //
 // It is used by one goroutine only.
 type inputGate struct {
@@ -46,6 +52,8 @@ type inputGate struct {
 	chans   []chan element
 	closed  []bool
 	blocked []bool
+	idle    []bool
+	idleOut bool // elemIdle was returned and no channel became active since
 	wms     []int64
 	open    int
 	nBlock  int
@@ -67,7 +75,7 @@ type inputGate struct {
 func newInputGate(ctx context.Context, chans []chan element) *inputGate {
 	g := &inputGate{
 		ctx: ctx, chans: chans,
-		closed: make([]bool, len(chans)), blocked: make([]bool, len(chans)),
+		closed: make([]bool, len(chans)), blocked: make([]bool, len(chans)), idle: make([]bool, len(chans)),
 		wms: make([]int64, len(chans)), open: len(chans),
 		outWM: MinWatermark, dirty: true,
 	}
@@ -107,11 +115,23 @@ func (g *inputGate) next() (element, error) {
 		}
 		switch e.kind {
 		case elemRecord:
+			g.active(i)
+			e.val = int64(i)
 			return e, nil
 		case elemWatermark:
+			g.active(i)
 			if e.val > g.wms[i] {
 				g.wms[i] = e.val
 				g.checkWatermark()
+			}
+		case elemIdle:
+			if !g.idle[i] {
+				g.idle[i] = true
+				g.checkWatermark()
+				if !g.idleOut && g.allIdle() {
+					g.idleOut = true
+					g.ready = append(g.ready, element{kind: elemIdle})
+				}
 			}
 		case elemBarrier:
 			if g.pending == 0 {
@@ -142,10 +162,43 @@ func (g *inputGate) checkAligned() {
 	g.dirty = true
 }
 
+// active marks channel i active again after it was idle.
+func (g *inputGate) active(i int) {
+	if g.idle[i] {
+		g.idle[i] = false
+		g.idleOut = false
+	}
+}
+
+// allIdle reports whether every open channel is idle.
+func (g *inputGate) allIdle() bool {
+	any := false
+	for i, idle := range g.idle {
+		if !g.closed[i] {
+			if !idle {
+				return false
+			}
+			any = true
+		}
+	}
+	return any
+}
+
 func (g *inputGate) checkWatermark() {
 	m := MaxWatermark
-	for _, w := range g.wms {
-		m = min(m, w)
+	if g.allIdle() {
+		m = MinWatermark
+		for i, w := range g.wms {
+			if !g.closed[i] {
+				m = max(m, w)
+			}
+		}
+	} else {
+		for i, w := range g.wms {
+			if !g.idle[i] {
+				m = min(m, w)
+			}
+		}
 	}
 	if m > g.outWM {
 		g.outWM = m

@@ -35,6 +35,7 @@ type config struct {
 	restart    RestartStrategy
 	now        func() time.Time
 	clockSet   bool
+	idle       time.Duration
 }
 
 // Option configures a Job.
@@ -65,7 +66,19 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // keyed operators.
 func WithMaxKeyGroups(n int) Option { return func(c *config) { c.maxKeyGrps = n } }
 
+// WithSourceIdleTimeout marks a source subtask idle when it produced no
+// batch for d on the job's clock (WithClock): downstream operators then
+// leave its channels out of their min-of-inputs watermark until it
+// produces again, so one quiet partition does not hold back event time
+// (Flink's withIdleness). When every input of a subtask is idle, the
+// subtask's watermark is the largest of its inputs' and the subtask is
+// idle in turn. 0 (the default) never marks sources idle.
+func WithSourceIdleTimeout(d time.Duration) Option { return func(c *config) { c.idle = d } }
+
 func (c *config) validate() error {
+	if c.idle < 0 {
+		return fmt.Errorf("source idle timeout %v: want 0 (off) or positive", c.idle)
+	}
 	if c.capacity < 1 {
 		return fmt.Errorf("channel capacity %d: want at least 1", c.capacity)
 	}
@@ -144,16 +157,25 @@ func (p partitioning) String() string {
 }
 
 type edge struct {
-	from *node
-	part partitioning
-	keys []string
+	from  *node
+	part  partitioning
+	keys  []string
+	tag   string // side output of from ("" for its main output)
+	input int    // logical input of a co-operator: 0 data, 1 control
 }
 
 func (e edge) String() string {
+	s := e.part.String()
 	if e.part == partHash {
-		return fmt.Sprintf("hash(%s)", strings.Join(e.keys, ","))
+		s = fmt.Sprintf("hash(%s)", strings.Join(e.keys, ","))
 	}
-	return e.part.String()
+	if e.tag != "" {
+		s = fmt.Sprintf("side(%s) %s", e.tag, s)
+	}
+	if e.input == 1 {
+		s = "control " + s
+	}
+	return s
 }
 
 type node struct {
@@ -167,9 +189,11 @@ type node struct {
 	// newKeyed and keys are set for keyed operators (KeyedStream.Process).
 	newKeyed func() KeyedOperator
 	keys     []string
-	sink     Sink
-	ins      []edge
-	m        counters
+	// newCo is set for co-operators (ConnectedStreams.Process).
+	newCo func() CoOperator
+	sink  Sink
+	ins   []edge
+	m     counters
 }
 
 // inlet is one producer of a Stream with the partitioning its next edge uses.
@@ -177,6 +201,7 @@ type inlet struct {
 	n    *node
 	part partitioning
 	keys []string
+	tag  string // side output tag, "" for the main output
 }
 
 // Stream is the output of one or more nodes (several after Union). Methods
@@ -214,7 +239,7 @@ func (j *Job) add(n *node, from *Stream, part partitioning, keys []string) *node
 					p = partForward
 				}
 			}
-			n.ins = append(n.ins, edge{from: in.n, part: p, keys: k})
+			n.ins = append(n.ins, edge{from: in.n, part: p, keys: k, tag: in.tag})
 		}
 	}
 	j.nodes = append(j.nodes, n)
@@ -240,7 +265,22 @@ func (s *Stream) Parallelism() int {
 func (s *Stream) with(part partitioning, keys []string) *Stream {
 	out := &Stream{job: s.job, ins: make([]inlet, len(s.ins))}
 	for i, in := range s.ins {
-		out.ins[i] = inlet{n: in.n, part: part, keys: keys}
+		out.ins[i] = inlet{n: in.n, part: part, keys: keys, tag: in.tag}
+	}
+	return out
+}
+
+// SideOutput returns the stream of batches the stream's operators emit to
+// the side output tag (Collector.EmitTo), for instance the late rows of a
+// window (pipeline/window's LateTag). Batches emitted to a tag nobody
+// consumes are released, and counted in OperatorMetrics.SideRecordsOut.
+func (s *Stream) SideOutput(tag string) *Stream {
+	if tag == "" {
+		s.job.buildEr = append(s.job.buildEr, errors.New("side output: empty tag"))
+	}
+	out := &Stream{job: s.job, ins: make([]inlet, len(s.ins))}
+	for i, in := range s.ins {
+		out.ins[i] = inlet{n: in.n, tag: tag}
 	}
 	return out
 }
@@ -334,13 +374,24 @@ type OperatorMetrics struct {
 	Kind        string
 	Parallelism int
 	RecordsIn   int64
-	RecordsOut  int64
+	RecordsOut  int64 // rows emitted on the main output
 	BatchesIn   int64
 	BatchesOut  int64
+	// SideRecordsOut counts rows emitted to side outputs (Collector.EmitTo),
+	// for instance late rows of a window, consumed or not.
+	SideRecordsOut int64
+	// BusyTime is the time the subtasks spent handling input (operator and
+	// sink calls, a source's reads), not counting BackpressureTime; summed
+	// over subtasks.
+	BusyTime time.Duration
+	// BackpressureTime is the time the subtasks were blocked sending
+	// downstream because a channel was full; summed over subtasks.
+	BackpressureTime time.Duration
 }
 
 type counters struct {
-	recIn, recOut, batIn, batOut atomic.Int64
+	recIn, recOut, batIn, batOut, sideOut atomic.Int64
+	busy, bp                              atomic.Int64 // nanoseconds
 }
 
 // Metrics returns a snapshot of every node's counters, in graph order. It is
@@ -352,6 +403,8 @@ func (j *Job) Metrics() []OperatorMetrics {
 			Name: n.name, Kind: n.label, Parallelism: n.par,
 			RecordsIn: n.m.recIn.Load(), RecordsOut: n.m.recOut.Load(),
 			BatchesIn: n.m.batIn.Load(), BatchesOut: n.m.batOut.Load(),
+			SideRecordsOut: n.m.sideOut.Load(),
+			BusyTime:       time.Duration(n.m.busy.Load()), BackpressureTime: time.Duration(n.m.bp.Load()),
 		}
 	}
 	return out

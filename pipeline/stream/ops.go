@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -139,12 +140,40 @@ func WatermarkFromColumn(col string, outOfOrderness time.Duration) func() Operat
 }
 
 type wmOp struct {
-	keys keySelector
-	lag  int64
-	max  int64
+	keys    keySelector
+	lag     int64
+	max     int64
+	resumed bool // restored max not yet re-emitted
+}
+
+// Snapshot keeps the largest timestamp seen, so that a restored job
+// resumes event time where it stopped instead of from the beginning (rows
+// that were late stay late).
+func (w *wmOp) Snapshot(context.Context, int64) ([]byte, error) {
+	return binary.AppendVarint(nil, w.max), nil
+}
+
+// Restore takes the largest of the restored maxima.
+func (w *wmOp) Restore(_ context.Context, _ int64, states [][]byte) error {
+	w.max = MinWatermark
+	for _, b := range states {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			return fmt.Errorf("watermarks: restore: bad snapshot of %d bytes", len(b))
+		}
+		w.max = max(w.max, v)
+	}
+	w.resumed = w.max != MinWatermark
+	return nil
 }
 
 func (w *wmOp) ProcessBatch(_ context.Context, rec arrow.Record, out Collector) error {
+	if w.resumed {
+		w.resumed = false
+		if err := out.EmitWatermark(w.max - w.lag); err != nil {
+			return err
+		}
+	}
 	idx, err := w.keys.resolve(rec.Schema())
 	if err != nil {
 		return fmt.Errorf("watermarks: %w", err)

@@ -29,18 +29,48 @@ type outEdge struct {
 	rr    int              // next rebalance target
 	hash  *hashPartitioner // partHash only
 	sub   int              // upstream subtask, for forward
+	tag   string           // side output tag, "" for the main output
 }
 
 // output is the Collector of one subtask. It is used by one goroutine.
 type output struct {
 	ctx   context.Context
 	mem   memory.Allocator
-	edges []*outEdge
+	edges []*outEdge // every edge: control elements go to all
+	main  []*outEdge // edges of the main output
+	side  map[string][]*outEdge
 	m     *counters
 	wm    int64
+	idle  bool  // the idle status was sent and nothing was emitted since
+	bp    int64 // nanoseconds blocked in send, for busy time
+}
+
+// addEdge registers an outgoing edge.
+func (o *output) addEdge(e *outEdge) {
+	o.edges = append(o.edges, e)
+	if e.tag == "" {
+		o.main = append(o.main, e)
+		return
+	}
+	if o.side == nil {
+		o.side = map[string][]*outEdge{}
+	}
+	o.side[e.tag] = append(o.side[e.tag], e)
 }
 
 func (o *output) send(ch chan element, e element) error {
+	select {
+	case ch <- e:
+		return nil
+	default:
+	}
+	// The channel is full: downstream is slower (backpressure).
+	start := time.Now()
+	defer func() {
+		d := int64(time.Since(start))
+		o.bp += d
+		o.m.bp.Add(d)
+	}()
 	select {
 	case ch <- e:
 		return nil
@@ -55,19 +85,36 @@ func (o *output) send(ch chan element, e element) error {
 // Emit implements Collector: it takes ownership of rec.
 func (o *output) Emit(rec arrow.Record) error {
 	rows := rec.NumRows()
-	if rows == 0 || len(o.edges) == 0 {
+	if rows == 0 || len(o.main) == 0 {
 		rec.Release()
 		return nil
 	}
 	o.m.batOut.Add(1)
 	o.m.recOut.Add(rows)
-	// One reference per edge.
-	for range len(o.edges) - 1 {
+	return o.emitEdges(o.main, rec)
+}
+
+// EmitTo implements Collector: it takes ownership of rec.
+func (o *output) EmitTo(tag string, rec arrow.Record) error {
+	rows := rec.NumRows()
+	o.m.sideOut.Add(rows)
+	edges := o.side[tag]
+	if rows == 0 || len(edges) == 0 {
+		rec.Release()
+		return nil
+	}
+	return o.emitEdges(edges, rec)
+}
+
+// emitEdges sends one reference of rec (owned) over each edge.
+func (o *output) emitEdges(edges []*outEdge, rec arrow.Record) error {
+	o.idle = false
+	for range len(edges) - 1 {
 		rec.Retain()
 	}
-	for k, e := range o.edges {
+	for k, e := range edges {
 		if err := o.emitEdge(e, rec); err != nil {
-			for range len(o.edges) - k - 1 {
+			for range len(edges) - k - 1 {
 				rec.Release()
 			}
 			return err
@@ -120,6 +167,16 @@ func (o *output) emitEdge(e *outEdge, rec arrow.Record) error {
 	return fmt.Errorf("unknown partitioning %v", e.part)
 }
 
+// markIdle tells every downstream subtask that this subtask is idle (see
+// WithSourceIdleTimeout), once until it emits again.
+func (o *output) markIdle() error {
+	if o.idle {
+		return nil
+	}
+	o.idle = true
+	return o.control(element{kind: elemIdle})
+}
+
 // control sends a watermark or barrier to every downstream channel.
 func (o *output) control(e element) error {
 	for _, oe := range o.edges {
@@ -138,6 +195,7 @@ func (o *output) EmitWatermark(wm int64) error {
 		return nil
 	}
 	o.wm = wm
+	o.idle = false
 	return o.control(element{kind: elemWatermark, val: wm})
 }
 
@@ -335,7 +393,7 @@ func (j *Job) plan(ctx context.Context) *run {
 	for _, n := range j.nodes {
 		for _, e := range n.ins {
 			for i := range e.from.par {
-				oe := &outEdge{part: e.part, chans: make([]chan element, n.par), sub: i, rr: i % n.par}
+				oe := &outEdge{part: e.part, chans: make([]chan element, n.par), sub: i, rr: i % n.par, tag: e.tag}
 				if e.part == partHash {
 					oe.hash = newHashPartitioner(e.keys, n.par, j.cfg.maxKeyGrps)
 				}
@@ -344,8 +402,7 @@ func (j *Job) plan(ctx context.Context) *run {
 					oe.chans[k] = ch
 					r.inputs[n.id][k] = append(r.inputs[n.id][k], ch)
 				}
-				out := r.outputs[e.from.id][i]
-				out.edges = append(out.edges, oe)
+				r.outputs[e.from.id][i].addEdge(oe)
 			}
 		}
 	}
@@ -462,7 +519,13 @@ func (r *run) runSource(n *node, sub int, log *slog.Logger) error {
 		defer wg.Done()
 		defer close(items)
 		readErr = safe(log, func() error {
-			for rd.Next() {
+			for {
+				t0 := time.Now()
+				more := rd.Next()
+				n.m.busy.Add(int64(time.Since(t0)))
+				if !more {
+					break
+				}
 				rec := rd.Record()
 				rec.Retain()
 				it := sourceItem{rec: rec, offset: -1, wm: MinWatermark}
@@ -492,8 +555,27 @@ func (r *run) runSource(n *node, sub int, log *slog.Logger) error {
 	}()
 
 	trigger := r.trigger[n.id][sub]
+	// Idle detection (WithSourceIdleTimeout) on the job's clock.
+	now := r.job.cfg.now
+	lastActive := now()
+	var idleTick <-chan time.Time
+	if to := r.job.cfg.idle; to > 0 {
+		period := max(to/4, time.Millisecond)
+		if r.job.cfg.clockSet {
+			period = min(period, 10*time.Millisecond)
+		}
+		t := time.NewTicker(period)
+		defer t.Stop()
+		idleTick = t.C
+	}
 	for {
 		select {
+		case <-idleTick:
+			if now().Sub(lastActive) >= r.job.cfg.idle {
+				if err := out.markIdle(); err != nil {
+					return err
+				}
+			}
 		case it, ok := <-items:
 			if !ok {
 				wg.Wait()
@@ -504,6 +586,7 @@ func (r *run) runSource(n *node, sub int, log *slog.Logger) error {
 				return out.finish()
 			}
 			offset = it.offset
+			lastActive = now()
 			if err := out.Emit(it.rec); err != nil {
 				return err
 			}
@@ -529,10 +612,22 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 	oc := &OperatorContext{Name: n.name, Subtask: sub, Parallelism: n.par, Allocator: r.job.cfg.mem, Logger: log}
 	var (
 		ability any // the operator, for its optional abilities
-		process func(rec arrow.Record) error
+		process func(rec arrow.Record, ch int) error
 		kc      *KeyedContext
 	)
-	if n.newKeyed != nil {
+	switch {
+	case n.newCo != nil:
+		var cop CoOperator
+		if err := safe(log, func() error { cop = n.newCo(); return nil }); err != nil {
+			return err
+		}
+		if cop == nil {
+			return errors.New("operator factory returned nil")
+		}
+		co := &coAdapter{op: cop, inputs: channelInputs(n)}
+		ability = cop
+		process = func(rec arrow.Record, ch int) error { return co.process(ctx, rec, ch, out) }
+	case n.newKeyed != nil:
 		var kop KeyedOperator
 		if err := safe(log, func() error { kop = n.newKeyed(); return nil }); err != nil {
 			return err
@@ -544,8 +639,8 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 			return err
 		}
 		ability = kop
-		process = func(rec arrow.Record) error { return kop.ProcessBatch(ctx, kc, rec, out) }
-	} else {
+		process = func(rec arrow.Record, _ int) error { return kop.ProcessBatch(ctx, kc, rec, out) }
+	default:
 		var op Operator
 		if err := safe(log, func() error { op = n.newOp(); return nil }); err != nil {
 			return err
@@ -554,7 +649,7 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 			return errors.New("operator factory returned nil")
 		}
 		ability = op
-		process = func(rec arrow.Record) error { return op.ProcessBatch(ctx, rec, out) }
+		process = func(rec arrow.Record, _ int) error { return op.ProcessBatch(ctx, rec, out) }
 	}
 	if c, ok := ability.(Closer); ok {
 		defer func() {
@@ -630,11 +725,13 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 		if err != nil {
 			return err
 		}
+		// Busy time: handling this element, less time blocked in sends.
+		t0, bp0 := time.Now(), out.bp
 		switch e.kind {
 		case elemRecord:
 			n.m.batIn.Add(1)
 			n.m.recIn.Add(e.rec.NumRows())
-			err = safe(log, func() error { return process(e.rec) })
+			err = safe(log, func() error { return process(e.rec, int(e.val)) })
 			e.rec.Release()
 			if err == nil && kc != nil {
 				err = fire(ProcessingTime, kc.now().UnixMilli())
@@ -670,6 +767,8 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 				return fmt.Errorf("checkpoint %d: %w", e.val, serr)
 			}
 			err = r.ack(ack{id: e.val, node: n.id, sub: sub, file: file, size: size})
+		case elemIdle:
+			err = out.markIdle()
 		case elemEnd:
 			if f, ok := ability.(Finisher); ok {
 				if err := safe(log, func() error { return f.Finish(ctx, out) }); err != nil {
@@ -678,6 +777,7 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 			}
 			return out.finish()
 		}
+		n.m.busy.Add(int64(time.Since(t0)) - (out.bp - bp0))
 		if err != nil {
 			return err
 		}
@@ -724,6 +824,7 @@ func (r *run) runSink(n *node, sub int, log *slog.Logger) (err error) {
 		if err != nil {
 			return err
 		}
+		t0 := time.Now()
 		switch e.kind {
 		case elemRecord:
 			n.m.batIn.Add(1)
@@ -759,6 +860,7 @@ func (r *run) runSink(n *node, sub int, log *slog.Logger) (err error) {
 			}
 			return nil
 		}
+		n.m.busy.Add(int64(time.Since(t0)))
 		if err != nil {
 			return err
 		}

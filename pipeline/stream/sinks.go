@@ -67,6 +67,19 @@ func (c *Collected) Release() {
 	c.recs = nil
 }
 
+// UniqueName returns base, or base-2, base-3... when a node of j already
+// has that name: a default node name for helpers that add operators.
+func (j *Job) UniqueName(base string) string { return j.uniqueName(base) }
+
+// Name returns the job's name.
+func (j *Job) Name() string { return j.name }
+
+// Job returns the job the stream belongs to.
+func (s *Stream) Job() *Job { return s.job }
+
+// Job returns the job the keyed stream belongs to.
+func (k *KeyedStream) Job() *Job { return k.s.job }
+
 // uniqueName returns base, or base-2, base-3... when a node already has that
 // name.
 func (j *Job) uniqueName(base string) string {
