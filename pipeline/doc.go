@@ -21,7 +21,12 @@
 // lets its model transform the data for the next stage; data is read into
 // a table.Table only when an estimator is followed by another estimator.
 // The result is a PipelineModel, a Model that chains the transformers and
-// fitted models and is saved like any stage.
+// fitted models and is saved like any stage. FitTransform fits as Fit does
+// and also returns the transformed data, running each stage once (as
+// scikit-learn's fit_transform): every estimator's input is read into a
+// table, fit on and transformed by its model (in one go when the estimator
+// is a FitTransformer). TransformTable transforms the batches of a table
+// in parallel on GOMAXPROCS goroutines, keeping their order.
 //
 // # Streams
 //

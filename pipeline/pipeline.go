@@ -144,6 +144,123 @@ func (p *Pipeline) Fit(ctx context.Context, r table.Reader) (Model, error) {
 	return pm, nil
 }
 
+// FitTransform fits the pipeline on r (borrowed) as Fit does and also
+// returns the data transformed by every stage: the fitted model and the
+// transformed table, which the caller owns (one Release).
+//
+// Each stage runs once. The input is read into a table.Table; the
+// transformers (and fitted models) between two estimators are applied to
+// it together with TransformTable, batch by batch on all cores; each
+// estimator is fit on the table that reaches it and its model joins the
+// transformers that follow (an estimator that is a FitTransformer fits
+// and transforms in one go). The result is what TransformTable(ctx,
+// model, input) returns, without transforming the data a second time (as
+// scikit-learn's fit_transform).
+func (p *Pipeline) FitTransform(ctx context.Context, r table.Reader) (*PipelineModel, *table.Table, error) {
+	cur, err := table.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fit pipeline: %w", err)
+	}
+	fitted := make([]Transformer, len(p.stages))
+	// pending are the stages [from, i) not yet applied to cur.
+	from := 0
+	apply := func(to int) error {
+		if from == to {
+			return nil
+		}
+		c := &chain{stages: fitted[from:to], first: from}
+		next, err := TransformTable(ctx, c, cur)
+		if err != nil {
+			return fmt.Errorf("fit pipeline: %w", err)
+		}
+		cur.Release()
+		cur, from = next, to
+		return nil
+	}
+	for i, s := range p.stages {
+		e, ok := s.(Estimator)
+		if !ok {
+			fitted[i] = s.(Transformer)
+			continue
+		}
+		if err := apply(i); err != nil {
+			cur.Release()
+			return nil, nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			cur.Release()
+			return nil, nil, fmt.Errorf("fit pipeline: %w", err)
+		}
+		if ft, ok := e.(FitTransformer); ok {
+			m, out, err := safeFitTransform(ctx, ft, cur)
+			cur.Release()
+			if err != nil {
+				return nil, nil, stageErr(i, s, "fit", err)
+			}
+			fitted[i], cur, from = m, out, i+1
+			continue
+		}
+		tr := cur.Reader()
+		m, err := safeFit(ctx, e, tr)
+		tr.Release()
+		if err != nil {
+			cur.Release()
+			return nil, nil, stageErr(i, s, "fit", err)
+		}
+		fitted[i] = m
+	}
+	if err := apply(len(p.stages)); err != nil {
+		cur.Release()
+		return nil, nil, err
+	}
+	pm, err := NewPipelineModel(fitted...)
+	if err != nil {
+		cur.Release()
+		return nil, nil, err
+	}
+	return pm, cur, nil
+}
+
+// chain applies stages in order, naming them by their position in the
+// pipeline (first + their index) in errors.
+type chain struct {
+	stages []Transformer
+	first  int
+}
+
+func (c *chain) Kind() string       { return KindPipelineModel }
+func (c *chain) Params() *param.Set { return param.NewSet(KindPipelineModel) }
+
+func (c *chain) OutputSchema(in *arrow.Schema) (*arrow.Schema, error) {
+	s := in
+	for i, st := range c.stages {
+		out, err := st.OutputSchema(s)
+		if err != nil {
+			return nil, stageErr(c.first+i, st, "output schema", err)
+		}
+		s = out
+	}
+	return s, nil
+}
+
+func (c *chain) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, error) {
+	cur := rec
+	for i, st := range c.stages {
+		out, err := safeTransform(ctx, st, cur)
+		if cur != rec {
+			cur.Release()
+		}
+		if err != nil {
+			return nil, stageErr(c.first+i, st, "transform", err)
+		}
+		cur = out
+	}
+	if cur == rec {
+		rec.Retain()
+	}
+	return cur, nil
+}
+
 // borrow returns r as a reader its taker may Release: r itself when owned,
 // otherwise a wrapper whose Release does nothing.
 func borrow(r table.Reader, owned bool) table.Reader {
@@ -201,35 +318,13 @@ func (m *PipelineModel) Children() []Stage {
 // OutputSchema chains the stages' output schemas; the error names the
 // first stage that rejects its input.
 func (m *PipelineModel) OutputSchema(in *arrow.Schema) (*arrow.Schema, error) {
-	s := in
-	for i, st := range m.stages {
-		out, err := st.OutputSchema(s)
-		if err != nil {
-			return nil, stageErr(i, st, "output schema", err)
-		}
-		s = out
-	}
-	return s, nil
+	return (&chain{stages: m.stages}).OutputSchema(in)
 }
 
 // Transform passes rec (borrowed) through every stage, releasing the
 // intermediate batches. The caller owns one Release of the result.
 func (m *PipelineModel) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, error) {
-	cur := rec
-	for i, st := range m.stages {
-		out, err := safeTransform(ctx, st, cur)
-		if cur != rec {
-			cur.Release()
-		}
-		if err != nil {
-			return nil, stageErr(i, st, "transform", err)
-		}
-		cur = out
-	}
-	if cur == rec {
-		rec.Retain()
-	}
-	return cur, nil
+	return (&chain{stages: m.stages}).Transform(ctx, rec)
 }
 
 // ModelData returns nil: a pipeline model's data lives in its stages.

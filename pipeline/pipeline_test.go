@@ -546,3 +546,232 @@ func TestFitChecksTheStagesAfterTheLastEstimator(t *testing.T) {
 		t.Fatalf("fit error = %v", err)
 	}
 }
+
+// TestPipelineFitTransformMethod checks that FitTransform gives the model
+// Fit gives and the table TransformTable gives with it, reading the input
+// once, and that its errors name the stage.
+func TestPipelineFitTransformMethod(t *testing.T) {
+	mem, ctx := newMem(t)
+	defer mem.AssertSize(t, 0)
+	tbl, _ := xTable(t, mem, true, 3, 5, 4)
+	defer tbl.Release()
+	stages := func() []pipeline.Stage {
+		return []pipeline.Stage{
+			must(toystage.NewAddConstant(map[string]any{"input_col": "x", "output_col": "y", "value": 10})),
+			must(toystage.NewMeanCenter(map[string]any{"input_col": "y", "output_col": "c1"})),
+			must(toystage.NewAddConstant(map[string]any{"input_col": "c1", "output_col": "c2", "value": 5})),
+			must(toystage.NewMeanCenter(map[string]any{"input_col": "c2", "output_col": "c3"})),
+			must(toystage.NewAddConstant(map[string]any{"input_col": "c3", "output_col": "c4", "value": -1})),
+		}
+	}
+	for i, tc := range []struct {
+		stages []pipeline.Stage
+		reads  int64
+	}{
+		0: {stages(), 3},
+		1: {stages()[:2], 3},
+		2: {stages()[:1], 3},
+		3: {nil, 3},
+	} {
+		p := must(pipeline.NewPipeline(tc.stages...))
+		var n atomic.Int64
+		r := tbl.Reader()
+		pm, got, err := p.FitTransform(ctx, countingReader{r, &n})
+		r.Release()
+		if err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		if n.Load() != tc.reads {
+			t.Errorf("%d: fit transform read %d batches, want %d", i, n.Load(), tc.reads)
+		}
+		if len(pm.Stages()) != len(tc.stages) {
+			t.Errorf("%d: model has %d stages, want %d", i, len(pm.Stages()), len(tc.stages))
+		}
+		r = tbl.Reader()
+		m, err := p.Fit(ctx, r)
+		r.Release()
+		if err != nil {
+			got.Release()
+			t.Fatalf("%d: %v", i, err)
+		}
+		want, err := pipeline.TransformTable(ctx, m.(pipeline.Transformer), tbl)
+		if err != nil {
+			got.Release()
+			t.Fatalf("%d: %v", i, err)
+		}
+		again, err := pipeline.TransformTable(ctx, pm, tbl)
+		if err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		if !got.Schema().Equal(want.Schema()) || got.NumRows() != 12 || got.NumBatches() != 3 {
+			t.Errorf("%d: fit transform gave %d rows in %d batches, schema %s; want 12 rows in 3, %s",
+				i, got.NumRows(), got.NumBatches(), got.Schema(), want.Schema())
+		} else {
+			for _, f := range want.Schema().Fields() {
+				if a, b, c := column(t, got, f.Name), column(t, want, f.Name), column(t, again, f.Name); !sameFloats(a, b) || !sameFloats(c, b) {
+					t.Errorf("%d: column %s: fit transform %v, its model %v, fit then transform %v", i, f.Name, a, c, b)
+				}
+			}
+		}
+		got.Release()
+		want.Release()
+		again.Release()
+	}
+
+	// Errors name the stage, also when a transformer fails in a later read.
+	p := must(pipeline.NewPipeline(
+		must(toystage.NewAddConstant(map[string]any{"input_col": "x", "output_col": "y"})),
+		must(toystage.NewMeanCenter(map[string]any{"input_col": "nope", "output_col": "z"})),
+	))
+	r := tbl.Reader()
+	_, _, err := p.FitTransform(ctx, r)
+	r.Release()
+	if err == nil || !strings.Contains(err.Error(), `stage 1 (mean_center): fit: column "nope" not found`) {
+		t.Fatalf("fit transform error = %v", err)
+	}
+	p = must(pipeline.NewPipeline(
+		must(toystage.NewMeanCenter(map[string]any{"input_col": "x", "output_col": "y"})),
+		panicky{},
+	))
+	r = tbl.Reader()
+	_, _, err = p.FitTransform(ctx, r)
+	r.Release()
+	if err == nil || !strings.Contains(err.Error(), "batch 0: stage 1 (not_a_stage): transform: stage \"not_a_stage\" panicked") {
+		t.Fatalf("fit transform error = %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	r = tbl.Reader()
+	_, _, err = must(pipeline.NewPipeline(stages()...)).FitTransform(cctx, r)
+	r.Release()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled fit transform error = %v", err)
+	}
+}
+
+// fitTransformer is a MeanCenter that fits and transforms in one go,
+// counting its calls; with panics set its FitTransform panics.
+type fitTransformer struct {
+	*toystage.MeanCenter
+	calls  *atomic.Int64
+	panics bool
+}
+
+func (f fitTransformer) FitTransform(ctx context.Context, tbl *table.Table) (pipeline.Model, *table.Table, error) {
+	f.calls.Add(1)
+	if f.panics {
+		panic("boom")
+	}
+	r := tbl.Reader()
+	m, err := f.Fit(ctx, r)
+	r.Release()
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := pipeline.TransformTable(ctx, m, tbl)
+	return m, out, err
+}
+
+func TestPipelineFitTransformUsesFitTransformer(t *testing.T) {
+	mem, ctx := newMem(t)
+	defer mem.AssertSize(t, 0)
+	tbl, x := xTable(t, mem, false, 3, 5, 4)
+	defer tbl.Release()
+	var calls atomic.Int64
+	p := must(pipeline.NewPipeline(
+		must(toystage.NewAddConstant(map[string]any{"input_col": "x", "output_col": "y", "value": 10})),
+		fitTransformer{must(toystage.NewMeanCenter(map[string]any{"input_col": "y", "output_col": "c"})), &calls, false},
+		must(toystage.NewAddConstant(map[string]any{"input_col": "c", "output_col": "d", "value": 1})),
+	))
+	r := tbl.Reader()
+	pm, out, err := p.FitTransform(ctx, r)
+	r.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	if calls.Load() != 1 {
+		t.Fatalf("FitTransform of the stage called %d times, want 1", calls.Load())
+	}
+	if _, ok := pm.Stages()[1].(*toystage.MeanCenterModel); !ok {
+		t.Fatalf("stage 1 is %T", pm.Stages()[1])
+	}
+	m := mean(x)
+	for i, xi := range x {
+		if got, want := column(t, out, "d")[i], xi-m+1; math.Abs(got-want) > 1e-12 {
+			t.Fatalf("row %d: d = %v, want %v", i, got, want)
+		}
+	}
+	p = must(pipeline.NewPipeline(
+		fitTransformer{must(toystage.NewMeanCenter(map[string]any{"input_col": "x", "output_col": "c"})), &calls, true},
+	))
+	r = tbl.Reader()
+	_, _, err = p.FitTransform(ctx, r)
+	r.Release()
+	if err == nil || !strings.Contains(err.Error(), `stage 0 (mean_center): fit: stage "mean_center" panicked: boom`) {
+		t.Fatalf("panicking fit transform: %v", err)
+	}
+}
+
+// failAt fails on the batches whose first x is at least limit.
+type failAt struct {
+	notAStage
+	limit float64
+}
+
+func (failAt) OutputSchema(in *arrow.Schema) (*arrow.Schema, error) { return in, nil }
+func (f failAt) Transform(_ context.Context, rec arrow.Record) (arrow.Record, error) {
+	if v := rec.Column(0).(*array.Float64).Value(0); v >= f.limit {
+		return nil, fmt.Errorf("x = %v", v)
+	}
+	rec.Retain()
+	return rec, nil
+}
+
+// TestTransformTableOrder checks that TransformTable, which transforms
+// batches in parallel, keeps the batch order and reports the first
+// failing batch, as a sequential run would.
+func TestTransformTableOrder(t *testing.T) {
+	mem, ctx := newMem(t)
+	defer mem.AssertSize(t, 0)
+	sizes := make([]int, 40)
+	for i := range sizes {
+		sizes[i] = 1 + i%3
+	}
+	tbl, x := xTable(t, mem, false, sizes...)
+	defer tbl.Release()
+	add := must(toystage.NewAddConstant(map[string]any{"input_col": "x", "output_col": "y", "value": 2}))
+	for range 5 {
+		out, err := pipeline.TransformTable(ctx, add, tbl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.NumBatches() != tbl.NumBatches() {
+			t.Fatalf("%d batches, want %d", out.NumBatches(), tbl.NumBatches())
+		}
+		for b := range out.NumBatches() {
+			if out.Batch(b).NumRows() != tbl.Batch(b).NumRows() {
+				t.Fatalf("batch %d has %d rows, want %d", b, out.Batch(b).NumRows(), tbl.Batch(b).NumRows())
+			}
+		}
+		y := column(t, out, "y")
+		for i, xi := range x {
+			if y[i] != xi+2 {
+				t.Fatalf("row %d: y = %v, want %v", i, y[i], xi+2)
+			}
+		}
+		out.Release()
+	}
+	// x grows with the row: batches 10 and later fail.
+	start := 0
+	for _, n := range sizes[:10] {
+		start += n
+	}
+	limit := x[start]
+	for range 5 {
+		_, err := pipeline.TransformTable(ctx, failAt{limit: limit}, tbl)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("batch 10: x = %v", limit)) {
+			t.Fatalf("error = %v, want batch 10's", err)
+		}
+	}
+}

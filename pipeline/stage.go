@@ -46,6 +46,17 @@ type Estimator interface {
 	Fit(ctx context.Context, r table.Reader) (Model, error)
 }
 
+// FitTransformer is the optional ability of an Estimator to transform the
+// table it is fit on more cheaply than fitting and then transforming it
+// with the model, by reusing per-row work of the fit (a string indexer
+// that remembers where each row's label went). Pipeline.FitTransform uses
+// it. The returned table, which the caller owns (one Release), must equal
+// TransformTable(ctx, model, tbl); tbl is borrowed.
+type FitTransformer interface {
+	Estimator
+	FitTransform(ctx context.Context, tbl *table.Table) (Model, *table.Table, error)
+}
+
 // Model is a Transformer with model data: Arrow records that can be got,
 // saved, loaded and replaced while the model runs (a model stream).
 type Model interface {
@@ -115,6 +126,26 @@ func safeTransform(ctx context.Context, t Transformer, rec arrow.Record) (out ar
 		err = fmt.Errorf("stage %q returned no batch and no error", t.Kind())
 	}
 	return out, err
+}
+
+// safeFitTransform calls e.FitTransform, turning a panic into an error.
+func safeFitTransform(ctx context.Context, e FitTransformer, tbl *table.Table) (m Model, out *table.Table, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if out != nil {
+				out.Release()
+			}
+			m, out, err = nil, nil, fmt.Errorf("stage %q panicked: %v", e.Kind(), p)
+		}
+	}()
+	m, out, err = e.FitTransform(ctx, tbl)
+	if err == nil && (m == nil || out == nil) {
+		if out != nil {
+			out.Release()
+		}
+		m, out, err = nil, nil, fmt.Errorf("stage %q returned no model or no table and no error", e.Kind())
+	}
+	return m, out, err
 }
 
 func safeFit(ctx context.Context, e Estimator, r table.Reader) (m Model, err error) {

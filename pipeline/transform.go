@@ -2,35 +2,79 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
 // TransformTable applies t to every batch of tbl and returns the results
-// as a new table; tbl is borrowed. The caller owns one Release.
+// as a new table, batch i of the result coming from batch i of tbl; tbl
+// is borrowed. The caller owns one Release.
+//
+// Batches are transformed in parallel on up to GOMAXPROCS goroutines
+// (Transform is safe for concurrent use). On failure the error is the
+// one of the first failing batch, as a sequential run would give: batches
+// are handed out in order and none is started after a failure.
 func TransformTable(ctx context.Context, t Transformer, tbl *table.Table) (*table.Table, error) {
 	schema, err := t.OutputSchema(tbl.Schema())
 	if err != nil {
 		return nil, fmt.Errorf("transform table: stage %q: %w", t.Kind(), err)
 	}
-	outs := make([]arrow.Record, 0, tbl.NumBatches())
+	n := tbl.NumBatches()
+	outs := make([]arrow.Record, n)
+	errs := make([]error, n)
 	defer func() {
 		for _, r := range outs {
-			r.Release()
+			if r != nil {
+				r.Release()
+			}
 		}
 	}()
-	for i := 0; i < tbl.NumBatches(); i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("transform table: %w", err)
+	var next atomic.Int64
+	var failed atomic.Bool
+	work := func() {
+		for !failed.Load() {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			err := ctx.Err()
+			if err == nil {
+				outs[i], err = safeTransform(ctx, t, tbl.Batch(i))
+				if err == nil {
+					err = checkSchema(t, outs[i].Schema(), schema)
+				}
+			}
+			if err != nil {
+				errs[i] = err
+				failed.Store(true)
+			}
 		}
-		out, err := safeTransform(ctx, t, tbl.Batch(i))
+	}
+	if workers := min(runtime.GOMAXPROCS(0), n); workers > 1 {
+		var wg sync.WaitGroup
+		for range workers - 1 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work()
+			}()
+		}
+		work()
+		wg.Wait()
+	} else {
+		work()
+	}
+	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("transform table: batch %d: %w", i, err)
-		}
-		outs = append(outs, out)
-		if err := checkSchema(t, out.Schema(), schema); err != nil {
+			if errors.Is(err, ctx.Err()) {
+				return nil, fmt.Errorf("transform table: %w", err)
+			}
 			return nil, fmt.Errorf("transform table: batch %d: %w", i, err)
 		}
 	}

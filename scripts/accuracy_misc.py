@@ -3,7 +3,9 @@
 naive Bayes (and later the other classifiers of estimators/{linearsvc,
 knn...}) on the shared classification datasets with the split and
 StandardScaler of scripts/accuracy_vs_sklearn.py, and k-means inertia on
-iris and the peers' blobs. JSON lines on stdout.
+iris and the peers' blobs, Gaussian mixture lower bound and bisecting
+k-means inertia, and isotonic regression RMSE on diabetes. JSON lines on
+stdout.
 
 Usage: /usr/bin/python3 scripts/accuracy_misc.py [--small] [DATASET_DIR [PEERS_DIR]]
 """
@@ -15,7 +17,9 @@ import time
 import numpy as np
 import pandas as pd
 from sklearn import metrics
-from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.cluster import BisectingKMeans, KMeans, MiniBatchKMeans
+from sklearn.isotonic import IsotonicRegression
+from sklearn.mixture import GaussianMixture
 from sklearn.naive_bayes import BernoulliNB, GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -99,6 +103,31 @@ def main():
             t0 = time.perf_counter()
             est.fit(X)
             emit(estimator=est_name, dataset=name, metric="inertia", value=float(est.inertia_), fit_s=time.perf_counter() - t0)
+
+    # Gaussian mixture (full, n_init 5; blobs 1) and bisecting k-means
+    # (n_init 5 per split), random_state 0, on all rows.
+    wine = pd.read_csv(f"{root}/wine.csv.gz")
+    wine_x = StandardScaler().fit_transform(wine[[c for c in wine.columns if c != "label"]].values.astype(float))
+    sets = [("iris", sets[0][1], 3, 5, True), ("wine (standardised)", wine_x, 3, 5, False),
+            (sets[1][0], sets[1][1], 10, 1, True)]
+    for name, X, k, n_init, bisecting in sets:
+        t0 = time.perf_counter()
+        gm = GaussianMixture(n_components=k, n_init=n_init, random_state=0).fit(X)
+        emit(estimator="gaussian_mixture", dataset=name, metric="lower_bound", value=float(gm.lower_bound_), fit_s=time.perf_counter() - t0)
+        if bisecting:
+            t0 = time.perf_counter()
+            bk = BisectingKMeans(n_clusters=k, n_init=5, random_state=0).fit(X)
+            emit(estimator="bisecting_kmeans", dataset=name, metric="inertia", value=float(bk.inertia_), fit_s=time.perf_counter() - t0)
+    # Isotonic regression of the diabetes target on bmi: train split,
+    # held-out RMSE.
+    df = pd.read_csv(f"{root}/diabetes.csv.gz")
+    x, y = df["bmi"].values.astype(float), df["target"].values.astype(float)
+    mask = np.array([in_train(42, i) for i in range(len(y))])
+    t0 = time.perf_counter()
+    iso = IsotonicRegression(out_of_bounds="clip").fit(x[mask], y[mask])
+    fit_s = time.perf_counter() - t0
+    rmse = float(np.sqrt(metrics.mean_squared_error(y[~mask], iso.predict(x[~mask]))))
+    emit(estimator="isotonic_regression", dataset="diabetes (bmi)", metric="rmse", value=rmse, fit_s=fit_s)
 
 
 if __name__ == "__main__":

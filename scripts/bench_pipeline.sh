@@ -2,7 +2,9 @@
 # Feature pipeline fit+transform: Eddy (string_indexer + one_hot_encoder +
 # vector_assembler + standard_scaler) against scikit-learn's
 # ColumnTransformer(StandardScaler, OneHotEncoder) on the peers' mixed
-# 200k-row table, in one run. Prints a markdown table row with the ratio.
+# 200k-row table, in one run. Both sides fit on all rows and transform
+# all rows once (Eddy: Pipeline.FitTransform; scikit-learn: fit_transform).
+# Prints a markdown table row with the ratio.
 #
 #   scripts/bench_pipeline.sh [REPS]
 set -euo pipefail

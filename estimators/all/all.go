@@ -13,8 +13,11 @@ package all
 
 import (
 	// Each estimator registers its kinds in init.
+	_ "github.com/eddyml/eddy/estimators/bisectingkmeans"
 	_ "github.com/eddyml/eddy/estimators/decisiontree"
+	_ "github.com/eddyml/eddy/estimators/gaussianmixture"
 	_ "github.com/eddyml/eddy/estimators/gbt"
+	_ "github.com/eddyml/eddy/estimators/isotonicregression"
 	_ "github.com/eddyml/eddy/estimators/kmeans"
 	_ "github.com/eddyml/eddy/estimators/knn"
 	_ "github.com/eddyml/eddy/estimators/linearsvc"

@@ -53,6 +53,7 @@ checkpoints its state exactly once, and serves versioned models over HTTP.`,
 		newPredictCmd(),
 		newTrainCmd(),
 		newPipelineCmd(),
+		newFlowCmd(),
 		newPythonCmd(),
 	)
 	return root

@@ -120,8 +120,8 @@ func TestTrainModelRoundTrip(t *testing.T) {
 		t.Errorf("task %q", res.Task)
 	}
 	for _, m := range res.Metrics {
-		if m.name == "accuracy" && m.value < 0.95 {
-			t.Errorf("accuracy %.4f < 0.95", m.value)
+		if m.Name == "accuracy" && m.Value < 0.95 {
+			t.Errorf("accuracy %.4f < 0.95", m.Value)
 		}
 	}
 	dir := t.TempDir()

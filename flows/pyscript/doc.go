@@ -1,16 +1,73 @@
 // Package pyscript is the scripting API of the `eddy` Python module
-// (gpython, see internal/pybridge), and Run, which runs a script with it:
-// what `eddy python SCRIPT.py` does.
+// (gpython, see internal/pybridge), PyAlink-like, and Run, which runs a
+// script with it: what `eddy python SCRIPT.py` does. Names are Python's
+// (snake_case) and otherwise mirror the Go API; values are plain lists,
+// dicts and numbers since gpython has no numpy.
 //
-// # Module functions
+// # Tables
 //
-//	t = eddy.read_csv(path)   # any format connectors.Open reads; .gz too
-//	t.num_rows()              # int
-//	t.columns()               # list of str
-//	print(t.head(5))          # str: the first rows as a text table
+//	t = eddy.read_csv(path, batch_size=, schema="a:int64,b:string", on_error="skip")
+//	t = eddy.read(path)              # any format connectors.Open reads; .gz too
+//	eddy.write(t, "out.parquet")     # format from the extension; returns the row count
+//	t = eddy.generate(kind="classification", rows=1000, seed=1, num_numeric=4, ...)
+//	                                 # connectors/generate Config fields (YAML names) as keywords
+//	t.num_rows(); t.columns(); t.schema()   # int; [name]; [[name, type]]
+//	print(t.head(5))                 # the first rows as a text table
+//	t.column("x")                    # list of values (vectors are lists)
+//	t.rows(10)                       # list of dicts
+//	t.select(["a", "b"]); t.select("a", "b"); t.slice(offset, n)
+//	train, test = t.split([0.8, 0.2], seed=1)   # transformers/randomsplitter
 //
-// # Status
+// # Stages and pipelines
 //
-// First increment: read_csv and the table object. generate, pipeline,
-// stage, fit, transform and save are the next step (issue 9 item 3).
+//	eddy.kinds()                     # registered kinds (transformers/all, estimators/all)
+//	eddy.describe("logistic_regression")   # {"kind", "doc", "type", "params": [...]}
+//	s = eddy.stage("standard_scaler", {"input_col": "raw"}, output_col="features")
+//	p = eddy.pipeline([s, {"kind": "logistic_regression", "params": {"reg_param": 0.01}}])
+//	model = p.fit(train)             # eddy.Model; a transformer's fit returns itself
+//	scored = model.transform(test)
+//	s.kind(); s.params(); s.set_params(max_iter=50); p.stages()
+//	model.save("model.tar")          # pipeline/modelio: a directory, or one .tar file
+//	model = eddy.load("model.tar")
+//	m = eddy.evaluate(scored, task="binary", label_col="label")
+//
+// An eddy.Stage must be fitted (an estimator or a pipeline); an
+// eddy.Model transforms as it is (a transformer, a fitted model, a
+// pipeline model). evaluate's task is auto (default: binary when the
+// probability column exists and the labels are 0 and 1, multiclass when
+// it exists otherwise, regression without it), binary, multiclass or
+// regression; it returns a dict of numbers (rows, accuracy, auc,
+// log_loss, precision, recall, f1, threshold | accuracy, macro_f1,
+// weighted_f1, macro_precision, macro_recall, log_loss | rmse, mse, mae,
+// r2, explained_variance) that registry.put takes as metrics.
+//
+// # Registry
+//
+//	reg = eddy.registry("file://.eddy")   # or redis://host:port/db (serving/modelstore)
+//	v = reg.put("churn", model, metrics=m, description="...", params={...})
+//	reg.stage("churn", v, "validated")    # any lifecycle move the store allows
+//	reg.deploy("churn", v)                # validates a new version first
+//	reg.list_models(); reg.versions("churn")   # dicts: version, stage, metrics...
+//	model = reg.load("churn")             # the deployed version, else the latest
+//
+// # Errors
+//
+// A Go error returned by an eddy function or method becomes a Python
+// RuntimeError whose message starts with the function's name
+// ("eddy.stage: ...", "Table.column: ..."); the script fails with a
+// *pybridge.Error whose File and Line are the innermost script frame,
+// so the error points at the line that called eddy, with the traceback.
+// Bad arguments (unknown keywords, wrong types) are reported the same
+// way.
+//
+// # Memory and results
+//
+// RunWith and RunSource allocate the script's tables from
+// Options.Allocator and release them, and close its registries and its
+// Python UDF stages (their interpreter pools), when the script ends (except when it is abandoned at its deadline: then the
+// garbage collector takes them). Result lists the model versions the
+// script put into registries (with their last stage) and the metrics of
+// its last evaluate call, for a flow job to publish. Outside Run (a UDF
+// pool or a notebook importing eddy), tables come from the Go allocator
+// and are left to the garbage collector.
 package pyscript

@@ -2,83 +2,175 @@ package pyscript
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
+	"sync"
 
-	"github.com/eddyml/eddy/connectors"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/internal/pybridge"
+	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
-
-	_ "github.com/eddyml/eddy/connectors/all" // every file format for read_csv
 )
 
-var tableClass = pybridge.NewClass("Table", "a bounded table read by eddy", map[string]pybridge.Method{
-	"num_rows": func(_ context.Context, self *pybridge.Object, args []any, _ map[string]any) (any, error) {
-		return self.Value.(*table.Table).NumRows(), nil
-	},
-	"columns": func(_ context.Context, self *pybridge.Object, args []any, _ map[string]any) (any, error) {
-		s := self.Value.(*table.Table).Schema()
-		names := make([]string, s.NumFields())
-		for i, f := range s.Fields() {
-			names[i] = f.Name
-		}
-		return names, nil
-	},
-	"head": func(_ context.Context, self *pybridge.Object, args []any, _ map[string]any) (any, error) {
-		n := int64(5)
-		if len(args) > 0 {
-			v, ok := args[0].(int64)
-			if !ok || v < 0 {
-				return nil, fmt.Errorf("head(n): n must be a non-negative int")
-			}
-			n = v
-		}
-		var b strings.Builder
-		if err := self.Value.(*table.Table).FormatHead(&b, int(n)); err != nil {
-			return nil, err
-		}
-		return strings.TrimRight(b.String(), "\n"), nil
-	},
-}, func(o *pybridge.Object) string {
-	t := o.Value.(*table.Table)
-	return fmt.Sprintf("<eddy.Table %d rows x %d columns>", t.NumRows(), t.Schema().NumFields())
-})
-
-func init() {
-	pybridge.MustRegisterModuleFunc("read_csv", "read_csv(path): the whole file as a table (csv, jsonl, parquet, arrow; .gz too)", readCSV)
+// Options configure RunWith.
+type Options struct {
+	// Argv is sys.argv[1:].
+	Argv []string
+	// Stdout receives print output; nil discards it.
+	Stdout io.Writer
+	// Allocator allocates the tables the script makes; nil means
+	// memory.DefaultAllocator. They are released when the script ends.
+	Allocator memory.Allocator
 }
 
-func readCSV(ctx context.Context, args []any, _ map[string]any) (any, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("takes 1 argument (path), got %d", len(args))
+// ModelVersion is a model version a script stored with registry.put.
+type ModelVersion struct {
+	Registry string
+	Name     string
+	Version  int64
+	// Stage is the version's stage when the script ended its last call
+	// on it (generated, validated, deployed...).
+	Stage string
+}
+
+// Result is what a script produced that a caller (a flow job) may act
+// on.
+type Result struct {
+	// Models lists the versions put into registries, in order.
+	Models []ModelVersion
+	// Metrics are the numeric metrics of the last eddy.evaluate call.
+	Metrics map[string]float64
+}
+
+// session is the state of one script run: its allocator, the tables and
+// registries to release when it ends, and its Result.
+type session struct {
+	mem memory.Allocator
+
+	mu      sync.Mutex
+	tables  []*table.Table
+	closers []io.Closer
+	result  Result
+}
+
+type sessionKey struct{}
+
+// loose serves calls made outside Run (a UDF pool or a notebook kernel
+// importing eddy): tables use the Go allocator and are left to the
+// garbage collector.
+var loose = &session{mem: memory.DefaultAllocator}
+
+func sessionOf(ctx context.Context) *session {
+	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
+		return s
 	}
-	path, ok := args[0].(string)
-	if !ok {
-		return nil, fmt.Errorf("path must be str")
+	return loose
+}
+
+// stageCtx returns ctx with the session's allocator for stages.
+func (s *session) stageCtx(ctx context.Context) context.Context {
+	return pipeline.WithAllocator(ctx, s.mem)
+}
+
+// keep registers t to be released at the end of the run and returns it
+// as a Python object.
+func (s *session) keep(t *table.Table) *pybridge.Object {
+	if s != loose {
+		s.mu.Lock()
+		s.tables = append(s.tables, t)
+		s.mu.Unlock()
 	}
-	src, err := connectors.Open(ctx, path, connectors.ReadOptions{})
-	if err != nil {
-		return nil, err
+	return tableClass.NewObject(t)
+}
+
+func (s *session) closeLater(c io.Closer) {
+	if s == loose {
+		return
 	}
-	defer src.Release()
-	tbl, err := table.ReadAll(src)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+	s.mu.Lock()
+	s.closers = append(s.closers, c)
+	s.mu.Unlock()
+}
+
+func (s *session) putModel(mv ModelVersion) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.result.Models = append(s.result.Models, mv)
+}
+
+func (s *session) setStage(reg, name string, version int64, stage string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.result.Models {
+		m := &s.result.Models[i]
+		if m.Registry == reg && m.Name == name && m.Version == version {
+			m.Stage = stage
+		}
 	}
-	// The table lives as long as the script: its memory is Go-allocated
-	// and collected with it.
-	return tableClass.NewObject(tbl), nil
+}
+
+func (s *session) setMetrics(m map[string]float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.result.Metrics = m
+}
+
+// release frees what the script holds.
+func (s *session) release() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.tables {
+		t.Release()
+	}
+	s.tables = nil
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c.Close())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
 }
 
 // Run runs the script at path with the eddy module, print writing to
-// stdout, sys.argv = [path] + argv. A Python error points at the script
-// line (*pybridge.Error).
+// stdout, sys.argv = [path] + argv. A Python error, or a Go error raised
+// by an eddy function, is a *pybridge.Error pointing at the script line.
 func Run(ctx context.Context, path string, argv []string, stdout io.Writer) error {
+	_, err := RunWith(ctx, path, &Options{Argv: argv, Stdout: stdout})
+	return err
+}
+
+// RunWith runs the script at path as Run does and returns what it
+// produced. opts may be nil.
+func RunWith(ctx context.Context, path string, opts *Options) (*Result, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return pybridge.RunScript(ctx, string(src), path, stdout, argv)
+	return RunSource(ctx, string(src), path, opts)
+}
+
+// RunSource runs src, named file in tracebacks, as RunWith does.
+func RunSource(ctx context.Context, src, file string, opts *Options) (*Result, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	s := &session{mem: opts.Allocator}
+	if s.mem == nil {
+		s.mem = memory.DefaultAllocator
+	}
+	err := pybridge.RunScript(context.WithValue(ctx, sessionKey{}, s), src, file, opts.Stdout, opts.Argv)
+	if errors.Is(err, pybridge.ErrDeadline) {
+		// The abandoned script may still use its tables: leave them to
+		// the garbage collector.
+		return nil, err
+	}
+	if rerr := s.release(); rerr != nil && err == nil {
+		err = fmt.Errorf("python %s: close registries: %w", file, rerr)
+	}
+	s.mu.Lock()
+	res := s.result
+	s.mu.Unlock()
+	return &res, err
 }

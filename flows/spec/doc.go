@@ -1,6 +1,6 @@
-// Package spec parses the YAML files that describe Eddy's work: for now
-// pipeline files (the stages `eddy train` fits), later the flow files
-// that embed them as train jobs.
+// Package spec parses the YAML files that describe Eddy's work: pipeline
+// files (the stages `eddy train` fits) and flow files, whose train jobs
+// embed them.
 //
 // # Pipeline files
 //
@@ -31,4 +31,34 @@
 // node), an empty stage list. CheckSchema adds the checks that need the
 // input's schema: a column no earlier stage or the input provides.
 // Problems flattens the joined error.
+//
+// # Flow files
+//
+//	name: ctr
+//	stores: {registry: "redis://${REDIS:-localhost:6379}/0"}   # default file://.eddy
+//	jobs:
+//	  ingest:   {kind: ingest, from: {generate: {rows: 20000, seed: 1}}, to: data/train.parquet}
+//	  train:    {kind: train, after: [ingest], input: data/train.parquet, model: ctr,
+//	             pipeline: ctr_pipeline.yaml, retries: {max: 2, backoff: 5s}, timeout: 10m}
+//	  validate: {kind: validate, model: ctr, version: event, data: data/train.parquet,
+//	             metric: auc, against: champion, on: {event: model.created, model: ctr}}
+//	  deploy:   {kind: deploy, after: [validate], model: ctr, alias: champion}
+//	  notify:   {kind: shell, command: ./notify.sh, on: {event: job.failed, job: train}}
+//	  report:   {kind: shell, command: ./report.sh, cron: "0 6 * * mon-fri"}
+//
+// A job has a kind (KindLookup: BuiltinKinds here, flows/jobs adds the
+// constructors and more kinds), the kind's fields, and common fields:
+// after (jobs that must succeed first), on (an event: model.created,
+// model.validated, model.rejected, model.deployed, model.deprecated,
+// job.succeeded, job.failed, drift.detected, metric.below, filtered by
+// model or job and a Condition), every or cron (a schedule, see Cron),
+// retries, timeout. Values may use ${VAR} and ${VAR:-default} ($${ is a
+// literal ${). Data paths are relative to the flow file's directory.
+//
+// ParseFlow reports every problem in one run, at file:line:column: YAML
+// errors, unknown keys, kinds and fields (with close matches), bad
+// durations and cron expressions, unset variables, unknown or cyclic
+// after targets (naming the cycle), triggers waiting for an event no job
+// emits, inputs written by a job that does not run first or that nothing
+// writes and do not exist, and the embedded pipelines' own problems.
 package spec

@@ -227,16 +227,27 @@ func ParsePipelineWith(env *registry.Environment, file string, data []byte) (*Pi
 		p.add(Pos{1, 1}, "empty pipeline file: want a mapping with stages")
 		return nil, p.err()
 	}
-	root := resolve(doc.Content[0])
+	s := parsePipelineNode(p, env, file, doc.Content[0], "pipeline file")
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// parsePipelineNode parses the pipeline mapping n (a whole pipeline file,
+// or the pipeline of a flow's train job), adding its problems to p. what
+// names n in messages. The result is nil when n is not a mapping.
+func parsePipelineNode(p *problems, env *registry.Environment, file string, n *yaml.Node, what string) *PipelineSpec {
+	root := resolve(n)
 	s := &PipelineSpec{
 		File: file, LabelCol: DefaultLabelCol, Task: TaskAuto,
 		Split:   Split{Test: DefaultTestFraction, Seed: DefaultSeed},
-		rootPos: posOf(doc.Content[0]),
+		rootPos: posOf(n),
 	}
 	s.labelPos = s.rootPos
 	if root == nil || root.Kind != yaml.MappingNode {
-		p.add(s.rootPos, "pipeline file: want a mapping with stages, got %s", kindName(doc.Content[0]))
-		return nil, p.err()
+		p.add(s.rootPos, "%s: want a mapping with stages, got %s", what, kindName(n))
+		return nil
 	}
 	var stagesNode, stagesKey *yaml.Node
 	for _, kv := range pairs(p, root, "pipeline") {
@@ -277,10 +288,7 @@ func ParsePipelineWith(env *registry.Environment, file string, data []byte) (*Pi
 			}
 		}
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return s
 }
 
 // syntaxError splits a yaml.v3 syntax error ("yaml: line 3: ...") into

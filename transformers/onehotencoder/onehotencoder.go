@@ -94,8 +94,9 @@ func (s *OneHotEncoder) Fit(ctx context.Context, r table.Reader) (pipeline.Model
 			if _, ok := arr.(*array.Float64); !ok {
 				scratch = vals
 			}
+			nulls := arr.NullN() > 0
 			for i, v := range vals {
-				if math.IsNaN(v) || arr.IsNull(i) {
+				if math.IsNaN(v) || (nulls && arr.IsNull(i)) {
 					continue
 				}
 				if v < 0 || v != math.Trunc(v) || v >= math.MaxInt32 {
@@ -215,8 +216,6 @@ func (m *Model) OutputSchema(in *arrow.Schema) (*arrow.Schema, error) {
 	return vecutil.AppendFields(in, fields...)
 }
 
-var one = []float64{1}
-
 func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, error) {
 	snap := m.state.Load()
 	if snap == nil {
@@ -236,8 +235,7 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	policy, dropLast := m.HandleInvalid(), m.DropLast()
 	var keep []bool
 	var scratch []float64
-	var out catutil.SparseOutput
-	var index [1]int32
+	cats := make([]int32, n)
 	cols := make([]arrow.Array, 0, len(ins)+1)
 	defer func() {
 		for _, c := range cols {
@@ -287,18 +285,9 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 				}
 				cat = numCat
 			}
-			if cat < size {
-				index[0] = int32(cat)
-				out.Append(size, index[:], one)
-			} else {
-				out.Append(size, nil, nil)
-			}
+			cats[i] = int32(cat) // no entry when cat >= size
 		}
-		col, err := out.NewArray(mem)
-		if err != nil {
-			return nil, err
-		}
-		cols = append(cols, col)
+		cols = append(cols, catutil.OneHotArray(mem, size, cats))
 	}
 	if vc := m.ModelVersionCol(); vc != "" {
 		b := array.NewInt64Builder(mem)

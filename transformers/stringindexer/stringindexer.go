@@ -3,6 +3,7 @@ package stringindexer
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -13,6 +14,7 @@ import (
 	"github.com/eddyml/eddy/pipeline/table"
 	"github.com/eddyml/eddy/transformers/internal/catutil"
 	"github.com/eddyml/eddy/transformers/internal/vecutil"
+	"golang.org/x/sync/errgroup"
 )
 
 // Kind names.
@@ -88,7 +90,12 @@ func (s *StringIndexer) Fit(ctx context.Context, r table.Reader) (pipeline.Model
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	labels := make([][]string, len(in))
+	return s.model(ctx, counters)
+}
+
+// model returns the model of the labels counted.
+func (s *StringIndexer) model(ctx context.Context, counters []catutil.Counter) (*Model, error) {
+	labels := make([][]string, len(counters))
 	for j := range counters {
 		counts := counters[j].Counts()
 		if err := catutil.SortLabels(counts, s.StringOrderType()); err != nil {
@@ -111,6 +118,112 @@ func (s *StringIndexer) Fit(ctx context.Context, r table.Reader) (pipeline.Model
 	return m, m.SetModelData(rec)
 }
 
+// FitTransform fits on tbl (borrowed) and returns the model with tbl
+// transformed by it (the caller owns one Release), as
+// pipeline.TransformTable(ctx, model, tbl) would. When every input column
+// is a string column it looks each row's label up once: counting remembers
+// where each row's string went, so the transform only renumbers them.
+func (s *StringIndexer) FitTransform(ctx context.Context, tbl *table.Table) (pipeline.Model, *table.Table, error) {
+	in, out := s.InputCols(), s.OutputCols()
+	if err := catutil.CheckCols(Kind, in, out); err != nil {
+		return nil, nil, err
+	}
+	idx, err := categoricalCols(tbl.Schema(), in)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range idx {
+		if tbl.Schema().Field(c).Type.ID() != arrow.STRING {
+			r := tbl.Reader()
+			m, err := s.Fit(ctx, r)
+			r.Release()
+			if err != nil {
+				return nil, nil, err
+			}
+			res, err := pipeline.TransformTable(ctx, m, tbl)
+			if err != nil {
+				return nil, nil, err
+			}
+			return m, res, nil
+		}
+	}
+	counters := make([]catutil.Counter, len(in))
+	ids := make([][][]int32, tbl.NumBatches()) // batch, column, row: string id
+	for b := range ids {
+		ids[b] = make([][]int32, len(idx))
+	}
+	// The columns are counted in parallel, each by one goroutine.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for j, c := range idx {
+		g.Go(func() error {
+			for b := range ids {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				rec := tbl.Batch(b)
+				ids[b][j] = make([]int32, rec.NumRows())
+				if err := counters[j].AddStrings(ids[b][j], rec.Column(c).(*array.String)); err != nil {
+					return fmt.Errorf("column %q: %w", in[j], err)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	m, err := s.model(ctx, counters)
+	if err != nil {
+		return nil, nil, err
+	}
+	snap := m.state.Load()
+	schema, err := m.OutputSchema(tbl.Schema())
+	if err != nil {
+		return nil, nil, err
+	}
+	// perm[j][id] is the index of column j's string id.
+	perm := make([][]int32, len(idx))
+	for j := range perm {
+		perm[j] = make([]int32, counters[j].NumStrings())
+		for id := range perm[j] {
+			perm[j][id] = snap.State[j].Index(counters[j].StringLabel(int32(id)))
+		}
+	}
+	outs := make([]arrow.Record, 0, len(ids))
+	defer func() {
+		for _, o := range outs {
+			o.Release()
+		}
+	}()
+	for b := range ids {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		o, err := m.transform(ctx, tbl.Batch(b), snap, func(j int, _ arrow.Array, codes []int32) error {
+			p := perm[j]
+			for i, id := range ids[b][j] {
+				if id < 0 {
+					codes[i] = catutil.Invalid
+				} else {
+					codes[i] = p[id]
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("batch %d: %w", b, err)
+		}
+		outs = append(outs, o)
+		ids[b] = nil
+	}
+	res, err := table.New(schema, outs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, res, nil
+}
+
 // Model maps the values of input_cols to label indices.
 type Model struct {
 	param.HasInputCols
@@ -122,9 +235,9 @@ type Model struct {
 }
 
 var (
-	_ pipeline.Estimator = (*StringIndexer)(nil)
-	_ pipeline.Model     = (*Model)(nil)
-	_ pipeline.Versioned = (*Model)(nil)
+	_ pipeline.FitTransformer = (*StringIndexer)(nil)
+	_ pipeline.Model          = (*Model)(nil)
+	_ pipeline.Versioned      = (*Model)(nil)
 )
 
 // NewModel builds a string_indexer_model (without data) from param values.
@@ -197,6 +310,15 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	if snap == nil {
 		return nil, pipeline.ErrNoModelData
 	}
+	return m.transform(ctx, rec, snap, func(j int, arr arrow.Array, codes []int32) error {
+		return snap.State[j].Lookup(codes, arr)
+	})
+}
+
+// transform appends the index columns of rec under snap: lookup writes
+// the codes of input column j (column arr of rec) as Dict.Lookup does.
+func (m *Model) transform(ctx context.Context, rec arrow.Record, snap *pipeline.Snapshot[[]*catutil.Dict],
+	lookup func(j int, arr arrow.Array, codes []int32) error) (arrow.Record, error) {
 	schema, err := m.OutputSchema(rec.Schema())
 	if err != nil {
 		return nil, err
@@ -220,7 +342,7 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	for j, c := range idx {
 		dict := snap.State[j]
 		arr := rec.Column(c)
-		if err := dict.Lookup(codes, arr); err != nil {
+		if err := lookup(j, arr, codes); err != nil {
 			return nil, fmt.Errorf("column %q: %w", ins[j], err)
 		}
 		buf := memory.NewResizableBuffer(mem)

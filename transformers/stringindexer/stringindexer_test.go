@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/connectors"
 	"github.com/eddyml/eddy/connectors/csv"
@@ -390,4 +391,85 @@ func BenchmarkTransform(b *testing.B) {
 		out.Release()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestFitTransformMatchesFitThenTransform checks that FitTransform gives
+// the model Fit gives and the table TransformTable gives with it, for
+// every handle_invalid policy, with nulls, sliced and empty batches, and
+// numeric columns (the fallback path).
+func TestFitTransformMatchesFitThenTransform(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx := pipeline.WithAllocator(context.Background(), mem)
+	b1, err := table.Build(mem,
+		table.NullableCol("c", []string{"b", "zz", "a", "", "b", "a"}, []bool{true, true, true, false, true, true}),
+		table.Col("d", []string{"x", "", "y", "x", "abcdefghijk", "x"}),
+		table.Col("n", []int64{3, 1, 3, 2, 2, 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b1.Release()
+	b2 := b1.NewSlice(2, 5)
+	defer b2.Release()
+	empty := b1.NewSlice(0, 0)
+	defer empty.Release()
+	tbl, err := table.New(b1.Schema(), b1, empty, b2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	for _, tc := range []struct {
+		cols   []string
+		params map[string]any
+		err    string
+	}{
+		{[]string{"c", "d"}, map[string]any{"handle_invalid": "keep"}, ""},
+		{[]string{"c", "d"}, map[string]any{"handle_invalid": "skip", "string_order_type": "alphabetDesc"}, ""},
+		{[]string{"d", "c"}, map[string]any{"handle_invalid": "error"}, `batch 0: column "c" row 3: null value: null or NaN value (handle_invalid=error)`},
+		{[]string{"d"}, map[string]any{"handle_invalid": "error"}, ""},
+		{[]string{"d", "n"}, map[string]any{"handle_invalid": "keep"}, ""},
+	} {
+		params := map[string]any{"input_cols": tc.cols, "output_cols": []string{"o1", "o2"}[:len(tc.cols)]}
+		for k, v := range tc.params {
+			params[k] = v
+		}
+		s, err := New(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, got, err := s.FitTransform(ctx, tbl)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%v: error %v, want %q", params, err, tc.err)
+			}
+			if got != nil {
+				got.Release()
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", params, err)
+		}
+		want := fit(t, ctx, s, b1, empty, b2)
+		if !reflect.DeepEqual(m.(*Model).Labels(), want.Labels()) {
+			t.Errorf("%v: labels %v, want %v", params, m.(*Model).Labels(), want.Labels())
+		}
+		wantTbl, err := pipeline.TransformTable(ctx, want, tbl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Schema().Equal(wantTbl.Schema()) || got.NumBatches() != wantTbl.NumBatches() || got.NumRows() != wantTbl.NumRows() {
+			t.Fatalf("%v: got %d rows in %d batches %s, want %d in %d %s", params, got.NumRows(), got.NumBatches(), got.Schema(),
+				wantTbl.NumRows(), wantTbl.NumBatches(), wantTbl.Schema())
+		}
+		for b := 0; b < got.NumBatches(); b++ {
+			for c := 0; c < int(got.Batch(b).NumCols()); c++ {
+				if !array.Equal(got.Batch(b).Column(c), wantTbl.Batch(b).Column(c)) {
+					t.Errorf("%v: batch %d column %d: got %v, want %v", params, b, c, got.Batch(b).Column(c), wantTbl.Batch(b).Column(c))
+				}
+			}
+		}
+		got.Release()
+		wantTbl.Release()
+	}
 }

@@ -8,13 +8,17 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/eddyml/eddy/estimators/bisectingkmeans"
+	"github.com/eddyml/eddy/estimators/gaussianmixture"
 	"github.com/eddyml/eddy/estimators/internal/blobs"
 	"github.com/eddyml/eddy/estimators/internal/esttest"
+	"github.com/eddyml/eddy/estimators/isotonicregression"
 	"github.com/eddyml/eddy/estimators/kmeans"
 	"github.com/eddyml/eddy/estimators/knn"
 	"github.com/eddyml/eddy/estimators/linearsvc"
@@ -194,6 +198,131 @@ func runMiscClustering(t *testing.T) []miscResult {
 	return res
 }
 
+// runMiscMixtures fits gaussian_mixture (full covariances; n_init 5,
+// blobs 1) and bisecting_kmeans (n_init 5 per split) with seed 0 on all
+// rows of iris, standardised wine (mixture only) and the blobs, as
+// scikit-learn with random_state 0, reporting the lower bound (mean
+// log-likelihood per row) and the inertia; and isotonic_regression of the
+// diabetes target on bmi (train split, out_of_bounds clip), reporting
+// the held-out RMSE.
+func runMiscMixtures(t *testing.T) []miscResult {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx := pipeline.WithAllocator(context.Background(), mem)
+	read := func(name, target string) *esttest.Dataset {
+		d, err := esttest.ReadNumeric(filepath.Join(datasetDir, name+".csv.gz"), target)
+		if err != nil {
+			if os.IsNotExist(err) && os.Getenv("CI") != "true" {
+				t.Skip(err)
+			}
+			t.Fatal(err)
+		}
+		return d
+	}
+	bx, _ := blobs.Rows(42, miscBlobRows)
+	var blobRows [][]float64
+	for i := range miscBlobRows {
+		blobRows = append(blobRows, bx[i*blobs.Dim:(i+1)*blobs.Dim])
+	}
+	sets := []struct {
+		name      string
+		x         [][]float64
+		k, nInit  int
+		bisecting bool
+	}{
+		{"iris", read("iris", "label").X, 3, 5, true},
+		{"wine (standardised)", esttest.Standardize(read("wine", "label").X), 3, 5, false},
+		{fmt.Sprintf("blobs (%d rows)", miscBlobRows), blobRows, blobs.K, 1, true},
+	}
+	var res []miscResult
+	timed := func(est interface {
+		Fit(context.Context, table.Reader) (pipeline.Model, error)
+	}, tbl *table.Table) (pipeline.Model, float64) {
+		r := tbl.Reader()
+		defer r.Release()
+		start := time.Now()
+		m, err := est.Fit(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, time.Since(start).Seconds()
+	}
+	for _, s := range sets {
+		rec, err := table.Build(mem, table.DenseCol("features", len(s.x[0]), s.x))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := table.New(rec.Schema(), rec)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		gm, _ := gaussianmixture.New(map[string]any{"k": s.k, "n_init": s.nInit})
+		r := tbl.Reader()
+		start := time.Now()
+		_, rep, err := gm.FitReport(ctx, r)
+		fit := time.Since(start).Seconds()
+		r.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res = append(res, miscResult{Estimator: gaussianmixture.Kind, Dataset: s.name, Metric: "lower_bound", Value: rep.LowerBound, FitSec: fit})
+		if s.bisecting {
+			bk, _ := bisectingkmeans.New(map[string]any{"k": s.k, "n_init": 5})
+			r := tbl.Reader()
+			start := time.Now()
+			_, rep, err := bk.FitReport(ctx, r)
+			fit := time.Since(start).Seconds()
+			r.Release()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res = append(res, miscResult{Estimator: bisectingkmeans.Kind, Dataset: s.name, Metric: "inertia", Value: rep.Inertia, FitSec: fit})
+		}
+		tbl.Release()
+	}
+	// Isotonic regression: diabetes target on bmi.
+	d := read("diabetes", "target")
+	bmi := slices.Index(d.Names, "bmi")
+	var trX, trY, teX, teY []float64
+	for i, row := range d.X {
+		if esttest.InTrain(42, i) {
+			trX, trY = append(trX, row[bmi]), append(trY, d.Target[i])
+		} else {
+			teX, teY = append(teX, row[bmi]), append(teY, d.Target[i])
+		}
+	}
+	train := func(x, y []float64) *table.Table {
+		rec, err := table.Build(mem, table.Col("bmi", x), table.Col("target", y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		tbl, err := table.New(rec.Schema(), rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tbl
+	}
+	trTbl, teTbl := train(trX, trY), train(teX, teY)
+	defer trTbl.Release()
+	defer teTbl.Release()
+	iso, _ := isotonicregression.New(map[string]any{"features_col": "bmi", "label_col": "target", "out_of_bounds": "clip"})
+	m, fit := timed(iso, trTbl)
+	out, err := m.Transform(ctx, teTbl.Batch(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	pred, _ := table.Float64s(out.Column(2))
+	rmse, err := eval.RMSE(teY, pred, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = append(res, miscResult{Estimator: isotonicregression.Kind, Dataset: "diabetes (bmi)", Metric: "rmse", Value: rmse, FitSec: fit})
+	return res
+}
+
 func readMisc(t *testing.T, path string) map[string]miscResult {
 	f, err := os.Open(path)
 	if err != nil {
@@ -224,7 +353,8 @@ func miscMiss(r miscResult, want float64) (float64, bool) {
 	return miss(r.Metric, r.Value, want)
 }
 
-// TestAccuracyMisc compares the misc estimators (naive Bayes, k-means)
+// TestAccuracyMisc compares the misc estimators (naive Bayes, k-means,
+// Gaussian mixture, bisecting k-means, isotonic regression...)
 // with scikit-learn: small datasets against testdata/sklearn_misc.jsonl by
 // default; every dataset against EDDY_MISC_SKLEARN_RESULTS when set (by
 // scripts/accuracy_misc.sh), writing the markdown table to
@@ -246,6 +376,7 @@ func TestAccuracyMisc(t *testing.T) {
 		}
 	}
 	got = append(got, runMiscClustering(t)...)
+	got = append(got, runMiscMixtures(t)...)
 	var sb strings.Builder
 	sb.WriteString("| estimator | dataset | metric | Eddy | scikit-learn | diff | Eddy fit s | sklearn fit s |\n|---|---|---|---:|---:|---:|---:|---:|\n")
 	for _, r := range got {

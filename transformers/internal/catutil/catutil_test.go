@@ -1,9 +1,11 @@
 package catutil
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/pipeline/table"
 )
@@ -172,5 +174,88 @@ func TestSparseAndListOutput(t *testing.T) {
 	}
 	if s, e := v.Row(2); s != e {
 		t.Errorf("row 2 has %d tokens, want 0", e-s)
+	}
+}
+
+func TestOneHotArray(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	for _, tc := range []struct {
+		size int
+		cats []int32
+	}{
+		{3, []int32{0, 2, 3, -1, 1}},
+		{0, []int32{0, 1}},
+		{5, nil},
+	} {
+		arr := OneHotArray(mem, tc.size, tc.cats)
+		if arr.Len() != len(tc.cats) || arr.NullN() != 0 {
+			t.Fatalf("size %d: %d rows, %d nulls; want %d, 0", tc.size, arr.Len(), arr.NullN(), len(tc.cats))
+		}
+		for i, c := range tc.cats {
+			got := table.Value(arr, i).(table.SparseVector)
+			var idx []int32
+			var vals []float64
+			if c >= 0 && int(c) < tc.size {
+				idx, vals = []int32{c}, []float64{1}
+			}
+			if got.Size != tc.size || !slices.Equal(got.Indices, idx) || !slices.Equal(got.Values, vals) {
+				t.Errorf("size %d row %d: got %v, want entries %v", tc.size, i, got, idx)
+			}
+		}
+		arr.Release()
+	}
+}
+
+// TestStringSlices checks Lookup and Counter on sliced string columns (a
+// non-zero array offset), with nulls and empty strings.
+func TestStringSlices(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	vals := []string{"x", "", "abcdefghij", "y", "x", "", "zz", "abcdefghij", "q"}
+	valid := []bool{true, true, true, false, true, true, true, true, true}
+	rec, err := table.Build(mem, table.NullableCol("s", vals, valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	d, err := NewDict([]string{"abcdefghij", "", "x", "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lo := 0; lo <= len(vals); lo++ {
+		for hi := lo; hi <= len(vals); hi++ {
+			s := array.NewSlice(rec.Column(0), int64(lo), int64(hi))
+			dst := make([]int32, hi-lo)
+			if err := d.Lookup(dst, s); err != nil {
+				t.Fatal(err)
+			}
+			var c Counter
+			if err := c.Add(s); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int64{}
+			var invalid int64
+			for i := lo; i < hi; i++ {
+				w := d.Index(vals[i])
+				if !valid[i] {
+					w = Invalid
+					invalid++
+				} else {
+					want[vals[i]]++
+				}
+				if dst[i-lo] != w {
+					t.Errorf("[%d:%d] row %d: index %d, want %d", lo, hi, i, dst[i-lo], w)
+				}
+			}
+			got := map[string]int64{}
+			for _, lc := range c.Counts() {
+				got[lc.Label] = lc.Count
+			}
+			if !maps.Equal(got, want) || c.Invalid != invalid {
+				t.Errorf("[%d:%d] counts %v (%d invalid), want %v (%d)", lo, hi, got, c.Invalid, want, invalid)
+			}
+			s.Release()
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -104,7 +105,7 @@ func intValue(arr arrow.Array, i int) (int64, bool) {
 // built and safe for concurrent use.
 type Dict struct {
 	labels  []string
-	byStr   map[string]int32
+	byStr   StrTable // id = index
 	byInt   map[int64]int32
 	byFloat map[float64]int32
 }
@@ -114,15 +115,13 @@ type Dict struct {
 func NewDict(labels []string) (*Dict, error) {
 	d := &Dict{
 		labels:  slices.Clone(labels),
-		byStr:   make(map[string]int32, len(labels)),
 		byInt:   map[int64]int32{},
 		byFloat: map[float64]int32{},
 	}
 	for i, l := range d.labels {
-		if j, dup := d.byStr[l]; dup {
+		if j, added := d.byStr.Add(l); !added {
 			return nil, fmt.Errorf("labels %d and %d are both %q", j, i, l)
 		}
-		d.byStr[l] = int32(i)
 		if v, err := strconv.ParseInt(l, 10, 64); err == nil {
 			if _, ok := d.byInt[v]; !ok {
 				d.byInt[v] = int32(i)
@@ -153,10 +152,7 @@ func (d *Dict) Labels() []string { return d.labels }
 
 // Index returns the index of label, or Unseen.
 func (d *Dict) Index(label string) int32 {
-	if i, ok := d.byStr[label]; ok {
-		return i
-	}
-	return Unseen
+	return d.byStr.Find(label) // -1 is Unseen
 }
 
 func (d *Dict) float(v float64) int32 {
@@ -192,20 +188,15 @@ func (d *Dict) Lookup(dst []int32, arr arrow.Array) error {
 	}
 	switch a := arr.(type) {
 	case *array.String:
-		for i := range dst {
-			if j, ok := d.byStr[a.Value(i)]; ok {
-				dst[i] = j
-			} else {
-				dst[i] = Unseen
-			}
+		str, offs := stringValues(a)
+		prev := offs[0]
+		for i, end := range offs[1:] {
+			dst[i] = d.byStr.Find(str[prev:end])
+			prev = end
 		}
 	case *array.LargeString:
 		for i := range dst {
-			if j, ok := d.byStr[a.Value(i)]; ok {
-				dst[i] = j
-			} else {
-				dst[i] = Unseen
-			}
+			dst[i] = d.byStr.Find(a.Value(i))
 		}
 	case *array.Boolean:
 		t, f := d.Index("true"), d.Index("false")
@@ -262,7 +253,8 @@ func (d *Dict) Lookup(dst []int32, arr arrow.Array) error {
 // Counter counts the labels of a categorical column over many batches.
 // The zero Counter is ready to use.
 type Counter struct {
-	str     map[string]int64
+	str     StrTable
+	strN    []int64 // count of string id
 	ints    map[int64]int64
 	floats  map[float64]int64
 	Invalid int64 // nulls and NaNs seen
@@ -271,8 +263,8 @@ type Counter struct {
 // Add counts every row of arr. String keys are copied, so arr may be
 // released afterwards.
 func (c *Counter) Add(arr arrow.Array) error {
-	if c.str == nil {
-		c.str, c.ints, c.floats = map[string]int64{}, map[int64]int64{}, map[float64]int64{}
+	if c.ints == nil {
+		c.ints, c.floats = map[int64]int64{}, map[float64]int64{}
 	}
 	nulls := arr.NullN() > 0
 	valid := func(i int) bool {
@@ -284,14 +276,17 @@ func (c *Counter) Add(arr arrow.Array) error {
 	}
 	switch a := arr.(type) {
 	case *array.String:
-		for i := 0; i < a.Len(); i++ {
-			if valid(i) {
-				c.addStr(a.Value(i))
+		str, offs := stringValues(a)
+		prev := offs[0]
+		for i, end := range offs[1:] {
+			if !nulls || valid(i) {
+				c.addStr(str[prev:end])
 			}
+			prev = end
 		}
 	case *array.LargeString:
 		for i := 0; i < a.Len(); i++ {
-			if valid(i) {
+			if !nulls || valid(i) {
 				c.addStr(a.Value(i))
 			}
 		}
@@ -339,13 +334,51 @@ func (c *Counter) Add(arr arrow.Array) error {
 	return nil
 }
 
-func (c *Counter) addStr(s string) {
-	if n, ok := c.str[s]; ok {
-		c.str[s] = n + 1
-	} else {
-		c.str[strings.Clone(s)] = 1
+func (c *Counter) addStr(s string) int32 {
+	id, added := c.str.Add(s)
+	if added {
+		c.strN = append(c.strN, 0)
 	}
+	c.strN[id]++
+	return id
 }
+
+// AddStrings counts every row of a as Add does and writes to ids
+// (len(ids) == a.Len()) the id of each row's string, -1 for a null: a
+// string's id is its position in the order the counter first saw the
+// strings; StringLabel maps it back.
+func (c *Counter) AddStrings(ids []int32, a *array.String) error {
+	if len(ids) != a.Len() {
+		return fmt.Errorf("add strings: %d slots for %d rows", len(ids), a.Len())
+	}
+	if c.ints == nil {
+		c.ints, c.floats = map[int64]int64{}, map[float64]int64{}
+	}
+	nulls := a.NullN() > 0
+	str, offs := stringValues(a)
+	prev := offs[0]
+	for i, end := range offs[1:] {
+		if nulls && a.IsNull(i) {
+			c.Invalid++
+			ids[i] = -1
+		} else if id := c.str.Find(str[prev:end]); id >= 0 {
+			// Most rows repeat a string already seen: Find is cheaper
+			// than Add.
+			ids[i] = id
+			c.strN[id]++
+		} else {
+			ids[i] = c.addStr(str[prev:end])
+		}
+		prev = end
+	}
+	return nil
+}
+
+// NumStrings returns the number of distinct strings counted.
+func (c *Counter) NumStrings() int { return c.str.Len() }
+
+// StringLabel returns the string of id (see AddStrings).
+func (c *Counter) StringLabel(id int32) string { return c.str.String(id) }
 
 func (c *Counter) addFloat(v float64) {
 	switch {
@@ -367,9 +400,9 @@ type LabelCount struct {
 // Counts returns every label counted, with its count, in no particular
 // order.
 func (c *Counter) Counts() []LabelCount {
-	m := make(map[string]int64, len(c.str)+len(c.ints)+len(c.floats))
-	for s, n := range c.str {
-		m[s] += n
+	m := make(map[string]int64, c.str.Len()+len(c.ints)+len(c.floats))
+	for id, n := range c.strN {
+		m[c.str.String(int32(id))] += n
 	}
 	for v, n := range c.ints {
 		m[strconv.FormatInt(v, 10)] += n
@@ -451,4 +484,16 @@ func appendFloat(dst []byte, v float64) ([]byte, bool) {
 		return strconv.AppendInt(dst, int64(v), 10), true
 	}
 	return strconv.AppendFloat(dst, v, 'g', -1, 64), true
+}
+
+// stringValues returns the value buffer of a as one string (aliasing the
+// column's memory, no copy) and a's offsets into it, so that value i is
+// str[offs[i]:offs[i+1]].
+func stringValues(a *array.String) (str string, offs []int32) {
+	offs = a.ValueOffsets()
+	if buf := a.Data().Buffers()[2]; buf != nil && buf.Len() > 0 {
+		data := buf.Bytes()
+		str = unsafe.String(unsafe.SliceData(data), len(data))
+	}
+	return str, offs
 }

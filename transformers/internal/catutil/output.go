@@ -114,21 +114,73 @@ func (o *SparseOutput) NewArray(mem memory.Allocator) (*array.Struct, error) {
 	vals := buffer(mem, o.values, arrow.Float64SizeBytes)
 	defer vals.Release()
 
+	o.Reset()
+	return sparseArray(n, len(o.indices), o.nulls, validBuf, sizes, offs, idx, vals), nil
+}
+
+// sparseArray assembles a sparse vector column of n rows and m entries
+// from its buffers (borrowed).
+func sparseArray(n, m, nulls int, valid, sizes, offs, idx, vals *memory.Buffer) *array.Struct {
 	st := table.SparseVectorType()
 	sizeData := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{nil, sizes}, nil, 0, 0)
 	defer sizeData.Release()
-	idxChild := array.NewData(arrow.PrimitiveTypes.Int32, len(o.indices), []*memory.Buffer{nil, idx}, nil, 0, 0)
+	idxChild := array.NewData(arrow.PrimitiveTypes.Int32, m, []*memory.Buffer{nil, idx}, nil, 0, 0)
 	defer idxChild.Release()
-	valChild := array.NewData(arrow.PrimitiveTypes.Float64, len(o.values), []*memory.Buffer{nil, vals}, nil, 0, 0)
+	valChild := array.NewData(arrow.PrimitiveTypes.Float64, m, []*memory.Buffer{nil, vals}, nil, 0, 0)
 	defer valChild.Release()
 	idxData := array.NewData(st.Field(1).Type, n, []*memory.Buffer{nil, offs}, []arrow.ArrayData{idxChild}, 0, 0)
 	defer idxData.Release()
 	valData := array.NewData(st.Field(2).Type, n, []*memory.Buffer{nil, offs}, []arrow.ArrayData{valChild}, 0, 0)
 	defer valData.Release()
-	data := array.NewData(st, n, []*memory.Buffer{validBuf}, []arrow.ArrayData{sizeData, idxData, valData}, o.nulls, 0)
+	data := array.NewData(st, n, []*memory.Buffer{valid}, []arrow.ArrayData{sizeData, idxData, valData}, nulls, 0)
 	defer data.Release()
-	o.Reset()
-	return array.NewStructData(data), nil
+	return array.NewStructData(data)
+}
+
+// OneHotArray returns a sparse vector column of len(cats) rows of
+// dimension size, no nulls: row i holds the single entry cats[i] = 1 when
+// 0 <= cats[i] < size, and no entry otherwise. It writes the Arrow buffers
+// (from mem) directly. The caller owns one Release.
+func OneHotArray(mem memory.Allocator, size int, cats []int32) *array.Struct {
+	n, m := len(cats), 0
+	lim := uint32(size)
+	for _, c := range cats {
+		if uint32(c) < lim {
+			m++
+		}
+	}
+	sizes, sz := int32Buffer(mem, n)
+	defer sizes.Release()
+	for i := range sz {
+		sz[i] = int32(size)
+	}
+	offs, of := int32Buffer(mem, n+1)
+	defer offs.Release()
+	idx, ix := int32Buffer(mem, m)
+	defer idx.Release()
+	vals := memory.NewResizableBuffer(mem)
+	vals.Resize(m * arrow.Float64SizeBytes)
+	defer vals.Release()
+	vs := arrow.Float64Traits.CastFromBytes(vals.Bytes())
+	k := int32(0)
+	of[0] = 0
+	for i, c := range cats {
+		if uint32(c) < lim {
+			ix[k] = c
+			k++
+		}
+		of[i+1] = k
+	}
+	for j := range vs {
+		vs[j] = 1
+	}
+	return sparseArray(n, m, 0, nil, sizes, offs, idx, vals)
+}
+
+func int32Buffer(mem memory.Allocator, n int) (*memory.Buffer, []int32) {
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(n * arrow.Int32SizeBytes)
+	return buf, arrow.Int32Traits.CastFromBytes(buf.Bytes())
 }
 
 func buffer[T int32 | float64 | byte](mem memory.Allocator, vals []T, width int) *memory.Buffer {

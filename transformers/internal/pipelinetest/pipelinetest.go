@@ -88,13 +88,44 @@ func Fit(ctx context.Context, tbl *table.Table, cats, nums []string) (*pipeline.
 
 // FitColumnwise fits the layout of scikit-learn's
 // ColumnTransformer([("num", StandardScaler(), nums), ("cat",
-// OneHotEncoder(), cats)]) on tbl (borrowed): string_indexer (keep) and
-// one_hot_encoder (drop_last false) give one sparse vector per categorical
-// column ("<col>_oh"); vector_assembler packs the numeric columns into
+// OneHotEncoder(), cats)]) on tbl (borrowed): see Columnwise.
+func FitColumnwise(ctx context.Context, tbl *table.Table, cats, nums []string) (*pipeline.PipelineModel, error) {
+	p, err := Columnwise(cats, nums)
+	if err != nil {
+		return nil, err
+	}
+	r := tbl.Reader()
+	m, err := p.Fit(ctx, r)
+	r.Release()
+	if err != nil {
+		return nil, err
+	}
+	return m.(*pipeline.PipelineModel), nil
+}
+
+// FitTransformColumnwise fits Columnwise's pipeline on tbl (borrowed) and
+// returns the model and the transformed table (the caller owns one
+// Release), each stage running once, as scikit-learn's
+// ColumnTransformer.fit_transform.
+func FitTransformColumnwise(ctx context.Context, tbl *table.Table, cats, nums []string) (*pipeline.PipelineModel, *table.Table, error) {
+	p, err := Columnwise(cats, nums)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := tbl.Reader()
+	defer r.Release()
+	return p.FitTransform(ctx, r)
+}
+
+// Columnwise returns the pipeline of scikit-learn's
+// ColumnTransformer([("num", StandardScaler(), nums), ("cat",
+// OneHotEncoder(), cats)]): string_indexer (keep) and one_hot_encoder
+// (drop_last false) give one sparse vector per categorical column
+// ("<col>_oh"); vector_assembler packs the numeric columns into
 // "num_features", which standard_scaler standardises into "num_scaled".
 // Unlike Fit, the one-hot vectors stay sparse (as scikit-learn's output),
 // instead of being densified into one wide vector.
-func FitColumnwise(ctx context.Context, tbl *table.Table, cats, nums []string) (*pipeline.PipelineModel, error) {
+func Columnwise(cats, nums []string) (*pipeline.Pipeline, error) {
 	idx, oh := make([]string, len(cats)), make([]string, len(cats))
 	for j, c := range cats {
 		idx[j], oh[j] = c+"_idx", c+"_oh"
@@ -118,15 +149,5 @@ func FitColumnwise(ctx context.Context, tbl *table.Table, cats, nums []string) (
 	// The numeric branch goes first: Pipeline.Fit does not transform with
 	// the last estimator's model, so the one-hot vectors are only made
 	// once the pipeline model runs.
-	p, err := pipeline.NewPipeline(va, ss, si, ohe)
-	if err != nil {
-		return nil, err
-	}
-	r := tbl.Reader()
-	m, err := p.Fit(ctx, r)
-	r.Release()
-	if err != nil {
-		return nil, err
-	}
-	return m.(*pipeline.PipelineModel), nil
+	return pipeline.NewPipeline(va, ss, si, ohe)
 }

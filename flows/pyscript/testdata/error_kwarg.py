@@ -1,0 +1,2 @@
+import eddy
+t = eddy.generate(rows=5, sead=1)
