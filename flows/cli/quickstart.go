@@ -14,14 +14,12 @@ import (
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
-// quickstartMissing lists the parts of the end-to-end demo that later
-// issues add; the quickstart says so instead of pretending.
+// quickstartMissing lists the parts of the end-to-end demo that are not
+// linked into it yet; the quickstart says so instead of pretending.
 var quickstartMissing = []string{
-	"train a pipeline on the data (pipeline API, estimators)",
-	"learn online from the endless stream with checkpoints (stream engine, online learners)",
-	"register and validate model versions (model registry)",
-	"serve predictions over HTTP with hot swap (serving)",
-	"run it all from one flow file (flows)",
+	"train, validate and deploy a pipeline from one flow file (today: eddy train, eddy flow run)",
+	"learn online from the endless stream, publishing versions through a quality gate (online learners exist; their engine operators do not)",
+	"serve the deployed versions with hot swap on localhost (today: eddy serve)",
 }
 
 func newQuickstartCmd() *cobra.Command {
@@ -90,7 +88,7 @@ func runQuickstart(cmd *cobra.Command, dir string, rows int64, seed uint64) erro
 		return err
 	}
 
-	fmt.Fprintln(out, "\nnot wired yet (each arrives with its issue):")
+	fmt.Fprintln(out, "\nnot wired into the quickstart yet (the flows issue links them):")
 	for _, m := range quickstartMissing {
 		fmt.Fprintf(out, "  - %s\n", m)
 	}

@@ -16,7 +16,7 @@ func TestQuickstartGeneratesWritesAndReadsBack(t *testing.T) {
 	}
 	for _, want := range []string{
 		"generating 3000 rows", "x0", "c1", "label", "ts",
-		"3000 rows: label 0 x", "not wired yet",
+		"3000 rows: label 0 x", "not wired into the quickstart yet",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
