@@ -34,8 +34,8 @@ func newQuickstartCmd() *cobra.Command {
 		Long: `Quickstart generates a seeded click-through-like dataset (a hidden logistic
 model over numeric and categorical features, with event times), writes it as
 CSV and Parquet under --dir, reads it back, and prints its head and label
-balance. Later parts of the demo (training, online learning, registry,
-serving) are listed as missing until they land.`,
+balance, then lists the parts of the demo (training, online learning,
+serving) that are not linked into it yet.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runQuickstart(cmd, dir, rows, seed)
