@@ -58,6 +58,12 @@ type Config struct {
 	Seed uint64 `yaml:"seed"`
 	// Rows is the number of rows; 0 means an endless (unbounded) stream.
 	Rows int64 `yaml:"rows"`
+	// FirstRow is the index of the first row delivered: the stream is rows
+	// FirstRow, FirstRow+1, ... of the seeded data set, so disjoint row
+	// ranges of one seed give a training set, a held-out set and a live
+	// stream from the same hidden model. Offsets (Offset, SeekRow) count
+	// from FirstRow.
+	FirstRow int64 `yaml:"first_row"`
 	// BatchSize is the number of rows per record batch (DefaultBatchSize).
 	// It never changes the values of a row.
 	BatchSize int `yaml:"batch_size"`
@@ -217,6 +223,9 @@ func (c *Config) validate() error {
 	}
 	if c.Rows < 0 {
 		return fieldErr("rows", "%d is negative (0 means unbounded)", c.Rows)
+	}
+	if c.FirstRow < 0 || c.FirstRow > math.MaxInt64-c.Rows {
+		return fieldErr("first_row", "%d is outside [0, %d]", c.FirstRow, int64(math.MaxInt64)-c.Rows)
 	}
 	if c.BatchSize < 0 || c.BatchSize > MaxBatchSize {
 		return fieldErr("batch_size", "%d is outside [1, %d]", c.BatchSize, MaxBatchSize)

@@ -16,6 +16,9 @@
 //		...
 //	}
 //
+// FirstRow starts the stream later in the seeded data set: disjoint row
+// ranges of one seed share the hidden model (train, held-out, live).
+//
 // Rows = 0 gives an endless stream: stop reading whenever you like and call
 // Release. A Source starts no goroutines.
 //

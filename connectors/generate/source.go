@@ -223,11 +223,12 @@ func (s *Source) Next() bool {
 		}
 		n = min(n, s.cfg.Rows-s.next)
 	}
-	if s.next > math.MaxInt64-n {
-		s.err = fmt.Errorf("generate: row %d: row number overflows int64", s.next)
+	first := s.cfg.FirstRow + s.next
+	if first > math.MaxInt64-n {
+		s.err = fmt.Errorf("generate: row %d: row number overflows int64", first)
 		return false
 	}
-	if err := s.fill(s.next, int(n)); err != nil {
+	if err := s.fill(first, int(n)); err != nil {
 		s.err = err
 		return false
 	}

@@ -175,6 +175,36 @@ func TestSeekRow(t *testing.T) {
 	}
 }
 
+func TestFirstRow(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	for name, cfg := range testConfigs(mem) {
+		t.Run(name, func(t *testing.T) {
+			cfg.Rows, cfg.BatchSize = 700, 64
+			src := mustNew(t, cfg)
+			full := readAll(t, src, 0)
+			src.Release()
+			for _, first := range []int64{1, 300, 699} {
+				part := cfg
+				part.FirstRow, part.Rows = first, 700-first
+				src := mustNew(t, part)
+				got := readAll(t, src, 0)
+				if src.Offset() != 700-first {
+					t.Errorf("FirstRow %d: Offset() = %d, want the rows delivered, %d", first, src.Offset(), 700-first)
+				}
+				src.Release()
+				if strings.Join(got, "\n") != strings.Join(full[first:], "\n") {
+					t.Errorf("FirstRow %d: rows differ from rows %d.. of the whole stream", first, first)
+				}
+			}
+		})
+	}
+	bad := Config{Rows: 10, FirstRow: -1}
+	if _, err := New(bad); err == nil || !strings.Contains(err.Error(), "first_row") {
+		t.Errorf("negative first_row: %v", err)
+	}
+}
+
 func TestUnbounded(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)

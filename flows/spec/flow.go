@@ -416,6 +416,11 @@ func parseJob(p *problems, opts *FlowOptions, file string, key, n *yaml.Node) *J
 		if kind.Parse != nil {
 			j.Config = kind.Parse(fields)
 		}
+		// A job reading an endless stream runs until the flow stops,
+		// whatever its kind's default.
+		if e, ok := j.Config.(interface{ Endless() bool }); ok && e.Endless() {
+			j.LongRunning = true
+		}
 	}
 	return j
 }

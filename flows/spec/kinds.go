@@ -50,6 +50,53 @@ func BuiltinKinds() KindSet {
 	}
 }
 
+// parseFromGenerate reads field's value n, a mapping {generate: {...}},
+// as a generator config, reporting unknown keys and invalid settings at
+// their position. endless allows rows: 0 (an unbounded stream). It
+// returns nil after a problem.
+func parseFromGenerate(f *Fields, field string, n *yaml.Node, endless bool) *generate.Config {
+	var gen *yaml.Node
+	for _, kv := range pairs(f.p, n, f.where+": "+field) {
+		if kv[0].Value != "generate" {
+			f.ErrorAt(posOf(kv[0]), "%s: unknown key %q; want a path or {generate: {...}}", field, kv[0].Value)
+			continue
+		}
+		gen = kv[1]
+	}
+	if gen == nil {
+		return nil
+	}
+	if gen.Kind != yaml.MappingNode {
+		f.ErrorAt(posOf(gen), "%s.generate: want a mapping of generator settings, got %s", field, kindName(gen))
+		return nil
+	}
+	known := yamlFieldNames(reflect.TypeFor[generate.Config]())
+	ok := true
+	for _, kv := range pairs(f.p, gen, f.where+": "+field+".generate") {
+		if !slices.Contains(known, kv[0].Value) {
+			f.ErrorAt(posOf(kv[0]), "%s.generate: unknown key %q%s; known keys: %s", field, kv[0].Value, suggest(kv[0].Value, known), strings.Join(known, ", "))
+			ok = false
+		}
+	}
+	var cfg generate.Config
+	if err := gen.Decode(&cfg); err != nil {
+		f.ErrorAt(posOf(gen), "%s.generate: %s", field, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	if err := cfg.Validate(); err != nil {
+		f.ErrorAt(posOf(gen), "%s.generate: %v", field, err)
+		return nil
+	}
+	if cfg.Rows <= 0 && !endless {
+		f.ErrorAt(posOf(gen), "%s.generate: rows: want a positive row count (an ingest job copies bounded data)", field)
+		return nil
+	}
+	return &cfg
+}
+
 // IngestJob copies From (a file) or Generate (a bounded generated
 // stream) to To, formats by extension.
 type IngestJob struct {
@@ -106,46 +153,7 @@ func parseIngest(f *Fields) JobConfig {
 		j.From = f.String("from", true)
 		checkFormat(f, "from", j.From)
 	case n.Kind == yaml.MappingNode:
-		var gen *yaml.Node
-		for _, kv := range pairs(f.p, n, f.where+": from") {
-			if kv[0].Value != "generate" {
-				f.ErrorAt(posOf(kv[0]), "from: unknown key %q; want a path or {generate: {...}}", kv[0].Value)
-				continue
-			}
-			gen = kv[1]
-		}
-		if gen == nil {
-			return j
-		}
-		if gen.Kind != yaml.MappingNode {
-			f.ErrorAt(posOf(gen), "from.generate: want a mapping of generator settings, got %s", kindName(gen))
-			return j
-		}
-		known := yamlFieldNames(reflect.TypeFor[generate.Config]())
-		ok := true
-		for _, kv := range pairs(f.p, gen, f.where+": from.generate") {
-			if !slices.Contains(known, kv[0].Value) {
-				f.ErrorAt(posOf(kv[0]), "from.generate: unknown key %q%s; known keys: %s", kv[0].Value, suggest(kv[0].Value, known), strings.Join(known, ", "))
-				ok = false
-			}
-		}
-		var cfg generate.Config
-		if err := gen.Decode(&cfg); err != nil {
-			f.ErrorAt(posOf(gen), "from.generate: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-			return j
-		}
-		if !ok {
-			return j
-		}
-		if err := cfg.Validate(); err != nil {
-			f.ErrorAt(posOf(gen), "from.generate: %v", err)
-			return j
-		}
-		if cfg.Rows <= 0 {
-			f.ErrorAt(posOf(gen), "from.generate: rows: want a positive row count (an ingest job copies bounded data)")
-			return j
-		}
-		j.Generate = &cfg
+		j.Generate = parseFromGenerate(f, "from", n, false)
 	default:
 		f.Errorf("from", "want a path or {generate: {...}}, got %s", kindName(n))
 	}
