@@ -10,7 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/eddyml/eddy/connectors/internal/ipcverify"
+	"github.com/eddyml/eddy/internal/ipcverify"
 )
 
 // messageReader reads the IPC stream framing (continuation marker,

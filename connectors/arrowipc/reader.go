@@ -14,7 +14,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/eddyml/eddy/connectors"
-	"github.com/eddyml/eddy/connectors/internal/ipcverify"
+	"github.com/eddyml/eddy/internal/ipcverify"
 )
 
 // Kind is the format's registered kind name.

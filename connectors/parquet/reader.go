@@ -16,7 +16,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/eddyml/eddy/connectors"
-	"github.com/eddyml/eddy/connectors/internal/ipcverify"
+	"github.com/eddyml/eddy/internal/ipcverify"
 )
 
 // Kind is the format's registered kind name.

@@ -27,7 +27,9 @@ var (
 		"github.com/redis/", "github.com/prometheus/", "github.com/spf13/cobra",
 		"github.com/go-python/gpython", "go.yaml.in/yaml", "gopkg.in/yaml",
 	}
-	stageLayer = []string{"pipeline", "pipeline/param", "pipeline/table", "pipeline/modelio", "pipeline/registry"}
+	// internal/ipcverify belongs to the stage layer: pipeline/modelio checks
+	// model files with it.
+	stageLayer = []string{"pipeline", "pipeline/param", "pipeline/table", "pipeline/modelio", "pipeline/registry", "internal/ipcverify"}
 )
 
 // rules mirror DESIGN.md section 2. The first matching prefix wins, so
@@ -38,15 +40,16 @@ var rules = []rule{
 	{prefix: "internal/testutil", mayUse: []string{}},
 	{prefix: "internal/fastfloat", mayUse: []string{}},
 	{prefix: "internal/trustedrec", mayUse: []string{}},
+	{prefix: "internal/ipcverify", mayUse: []string{}},
 	{prefix: "internal/archtest", mayUse: []string{}},
-	{prefix: "pipeline", mayUse: []string{}, never: engineForbidden},
+	{prefix: "pipeline", mayUse: []string{"internal/ipcverify"}, never: engineForbidden},
 	{prefix: "eval", mayUse: []string{"pipeline/table"}, never: engineForbidden},
-	{prefix: "connectors", mayUse: []string{"pipeline/table", "pipeline/stream/...", "internal/fastfloat"},
+	{prefix: "connectors", mayUse: []string{"pipeline/table", "pipeline/stream/...", "internal/fastfloat", "internal/ipcverify"},
 		never: []string{"github.com/go-python/gpython", "github.com/spf13/cobra"}},
 	{prefix: "estimators", mayUse: append([]string{"eval/...", "internal/trustedrec"}, stageLayer...), never: engineForbidden},
-	{prefix: "transformers", mayUse: append([]string{"eval/...", "internal/pybridge"}, stageLayer...),
+	{prefix: "transformers", mayUse: append([]string{"eval/...", "internal/pybridge", "internal/trustedrec"}, stageLayer...),
 		never: []string{"github.com/redis/", "github.com/spf13/cobra"}},
-	{prefix: "online", mayUse: []string{"estimators/...", "transformers/...", "eval/...", "pipeline/...", "internal/pybridge", "internal/trustedrec"},
+	{prefix: "online", mayUse: []string{"estimators/...", "transformers/...", "eval/...", "pipeline/...", "internal/pybridge", "internal/trustedrec", "internal/ipcverify"},
 		never: []string{"github.com/redis/", "github.com/spf13/cobra"}},
 	{prefix: "serving", mayUse: append([]string{"internal/testutil", "internal/fastfloat", "internal/trustedrec"}, stageLayer...),
 		never: []string{"github.com/spf13/cobra", "github.com/go-python/gpython"}},

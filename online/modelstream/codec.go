@@ -13,7 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/eddyml/eddy/online/internal/ipcsafe"
+	"github.com/eddyml/eddy/internal/ipcverify"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
@@ -202,7 +202,7 @@ func (a boundedAlloc) Reallocate(n int, b []byte) []byte {
 }
 
 // checkStream walks the messages of an IPC stream, checking each one's
-// metadata (ipcsafe) and that its body fits, before the ipc package reads
+// metadata (ipcverify) and that its body fits, before the ipc package reads
 // them.
 func checkStream(b []byte) error {
 	for len(b) > 0 {
@@ -210,11 +210,11 @@ func checkStream(b []byte) error {
 			len(b) >= 4 && binary.LittleEndian.Uint32(b) == 0 {
 			return nil // end of stream
 		}
-		meta, rest, err := ipcsafe.Framed(b)
+		meta, rest, err := ipcverify.Framed(b)
 		if err != nil {
 			return err
 		}
-		body, err := ipcsafe.BodyLength(meta)
+		body, err := ipcverify.BodyLength(meta)
 		if err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func readOne(mem memory.Allocator, b []byte) (arrow.Record, error) {
 	}
 	rec := rd.Record()
 	for i, c := range rec.Columns() {
-		if err := ipcsafe.ValidateArray(c); err != nil {
+		if err := ipcverify.ValidateArray(c); err != nil {
 			return nil, fmt.Errorf("column %q: %w", rec.ColumnName(i), err)
 		}
 	}

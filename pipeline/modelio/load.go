@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/eddyml/eddy/internal/ipcverify"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/registry"
 )
@@ -301,7 +302,7 @@ func (a *budgetAllocator) Free(b []byte) { a.mem.Free(b) }
 // corrupted body fails here rather than in a later Transform.
 func validate(rec arrow.Record) error {
 	for i, c := range rec.Columns() {
-		if err := validateArray(c); err != nil {
+		if err := ipcverify.ValidateArray(c); err != nil {
 			return fmt.Errorf("column %q: %w", rec.ColumnName(i), err)
 		}
 	}

@@ -1,4 +1,4 @@
-package modelio
+package ipcverify
 
 import (
 	"encoding/binary"
@@ -8,11 +8,11 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
-// validateArray checks that an array's buffers are large enough for its
+// ValidateArray checks that an array's buffers are large enough for its
 // length and offset, and that variable-size offsets are in bounds and
 // non-decreasing, recursively. It is the check a corrupted IPC body must
 // pass before model code indexes into it.
-func validateArray(a arrow.Array) error { return validateData(a.Data(), 0) }
+func ValidateArray(a arrow.Array) error { return validateData(a.Data(), 0) }
 
 func validateData(d arrow.ArrayData, depth int) error {
 	if depth > 64 {

@@ -12,5 +12,9 @@
 // format/Message.fbs, Schema.fbs and File.fbs) and check that every offset
 // and length stays inside the buffer, with a bound on the number of tables
 // visited. Used by connectors/arrowipc and connectors/parquet (whose files
-// store the Arrow schema as an IPC message).
+// store the Arrow schema as an IPC message), pipeline/modelio (model data
+// files) and online/modelstream (model versions on a stream).
+//
+// ValidateArray then checks a decoded array's buffers against its length
+// and offsets, since the ipc reader does not, before code indexes into it.
 package ipcverify
