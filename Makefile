@@ -4,10 +4,10 @@ PKGS ?= ./...
 BENCH ?= .
 BENCHTIME ?= 1x
 
-.PHONY: test test-short servers vet lint fmt bench bench-csv fuzz
+.PHONY: test test-short servers jupyter vet lint fmt bench bench-csv fuzz
 
-## test: install missing test servers, vet, then every test with the race detector.
-test: servers vet
+## test: install missing test servers and jupyter, vet, then every test with the race detector.
+test: servers jupyter vet
 	$(GO) test -race -timeout 20m $(PKGS)
 
 ## test-short: the quick suite (skips slow tests marked with testing.Short).
@@ -17,6 +17,10 @@ test-short: vet
 ## servers: install redis-server (and nats-server) with apt-get when missing.
 servers:
 	@bash scripts/install-servers.sh
+
+## jupyter: install Debian's jupyter nbconvert when missing (for notebooks/).
+jupyter:
+	@bash scripts/install-jupyter.sh
 
 vet:
 	$(GO) vet $(PKGS)

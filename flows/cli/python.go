@@ -24,8 +24,10 @@ no C modules, no numpy: plain lists, dicts and numbers) with "import eddy":
 
 Tables have num_rows, columns, schema, head, column, rows, select, slice and
 split; eddy.kinds() lists the stage kinds and eddy.describe(kind) their
-params. The helpers the language lacks are there too (join, format,
-json_dumps, json_loads, round, upper, lower). sys.argv is [SCRIPT.py, ARGS...].
+params. eddy.plot_line / eddy.plot_scatter draw PNG charts (path=...). The
+helpers the language lacks are there too (join, format, json_dumps,
+json_loads, round, upper, lower, getenv). sys.argv is [SCRIPT.py, ARGS...].
+For notebooks, see "eddy kernel --help".
 An error prints the Python traceback with the script line and exits 1.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

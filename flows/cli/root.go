@@ -56,6 +56,7 @@ checkpoints its state exactly once, and serves versioned models over HTTP.`,
 		newPipelineCmd(),
 		newFlowCmd(),
 		newPythonCmd(),
+		newKernelCmd(),
 	)
 	return root
 }

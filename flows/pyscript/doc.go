@@ -39,7 +39,8 @@
 // regression; it returns a dict of numbers (rows, accuracy, auc,
 // log_loss, precision, recall, f1, threshold | accuracy, macro_f1,
 // weighted_f1, macro_precision, macro_recall, log_loss | rmse, mse, mae,
-// r2, explained_variance) that registry.put takes as metrics.
+// r2, explained_variance) that registry.put takes as metrics (leaving
+// out undefined ones, NaN or infinite).
 //
 // # Registry
 //
@@ -49,6 +50,23 @@
 //	reg.deploy("churn", v)                # validates a new version first
 //	reg.list_models(); reg.versions("churn")   # dicts: version, stage, metrics...
 //	model = reg.load("churn")             # the deployed version, else the latest
+//
+// With Options.Registry set (a flow job), eddy.registry() without a URL,
+// or with Options.RegistryURL, is that store, shared and left open, and
+// registry.put records Options.Lineage in the versions.
+// eddy.getenv(name, default=None) reads Options.Env (a flow job's env
+// and EDDY_* variables), then the process environment.
+//
+// # Plots
+//
+//	eddy.plot_line(xs, ys, path="acc.png", title=, xlabel=, ylabel=, width=640, height=400)
+//	eddy.plot_line(None, {"train": [...], "test": [...]})   # one line per key, a legend
+//	eddy.plot_scatter(xs, ys, path=...)
+//
+// Plots are PNG drawn with gonum/plot, written to path and sent to the
+// display of the context (WithDisplay: a notebook kernel shows them
+// inline); without a path nor a display they are an error. HTML renders
+// an eddy.Table as an HTML table for a notebook cell's result.
 //
 // # Errors
 //
@@ -65,7 +83,9 @@
 // RunWith and RunSource allocate the script's tables from
 // Options.Allocator and release them, and close its registries and its
 // Python UDF stages (their interpreter pools), when the script ends (except when it is abandoned at its deadline: then the
-// garbage collector takes them). Result lists the model versions the
+// garbage collector takes them). Relative paths given to read_csv, read,
+// write, save, load and the plot functions are resolved against
+// Options.Dir when set. Result lists the model versions the
 // script put into registries (with their last stage) and the metrics of
 // its last evaluate call, for a flow job to publish. Outside Run (a UDF
 // pool or a notebook importing eddy), tables come from the Go allocator

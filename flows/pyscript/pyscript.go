@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/internal/pybridge"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
+	"github.com/eddyml/eddy/serving/modelstore"
 )
 
 // Options configure RunWith.
@@ -23,6 +25,20 @@ type Options struct {
 	// Allocator allocates the tables the script makes; nil means
 	// memory.DefaultAllocator. They are released when the script ends.
 	Allocator memory.Allocator
+	// Registry, if set, is what eddy.registry() without a URL (or with
+	// RegistryURL) returns: the caller's store, shared and left open (a
+	// flow job's registry, whose events the scheduler watches).
+	Registry    modelstore.Store
+	RegistryURL string
+	// Lineage is recorded as the lineage (FlowRun) of the versions the
+	// script puts into registries, unless empty.
+	Lineage string
+	// Env is what eddy.getenv sees before the process environment.
+	Env map[string]string
+	// Dir, if set, is the directory relative paths given to read_csv,
+	// read, write, save and load are resolved against (the process's
+	// working directory otherwise).
+	Dir string
 }
 
 // ModelVersion is a model version a script stored with registry.put.
@@ -47,7 +63,8 @@ type Result struct {
 // session is the state of one script run: its allocator, the tables and
 // registries to release when it ends, and its Result.
 type session struct {
-	mem memory.Allocator
+	mem  memory.Allocator
+	opts Options
 
 	mu      sync.Mutex
 	tables  []*table.Table
@@ -117,6 +134,14 @@ func (s *session) setMetrics(m map[string]float64) {
 	s.result.Metrics = m
 }
 
+// path resolves a path a script gave against Options.Dir.
+func (s *session) path(p string) string {
+	if p == "" || s.opts.Dir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(s.opts.Dir, p)
+}
+
 // release frees what the script holds.
 func (s *session) release() error {
 	s.mu.Lock()
@@ -156,7 +181,7 @@ func RunSource(ctx context.Context, src, file string, opts *Options) (*Result, e
 	if opts == nil {
 		opts = &Options{}
 	}
-	s := &session{mem: opts.Allocator}
+	s := &session{mem: opts.Allocator, opts: *opts}
 	if s.mem == nil {
 		s.mem = memory.DefaultAllocator
 	}

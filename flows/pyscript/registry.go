@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"os"
 	"sort"
 	"time"
 
@@ -29,13 +31,24 @@ var registryClass = pybridge.NewClass("Registry", "a model registry (serving/mod
 }, func(o *pybridge.Object) string { return fmt.Sprintf("<eddy.Registry %s>", registryOf(o).url) })
 
 func init() {
-	pybridge.MustRegisterModuleFunc("registry", "registry(url='file://.eddy'): a model registry (file://DIR or redis://host:port/db)", openRegistry)
+	pybridge.MustRegisterModuleFunc("registry", "registry(url='file://.eddy'): a model registry (file://DIR or redis://host:port/db); in a flow job, the flow's registry by default", openRegistry)
+	pybridge.MustRegisterModuleFunc("getenv", "getenv(name, default=None): the variable from the flow job's env, else from the process environment, else default", getenv)
 }
 
 func openRegistry(ctx context.Context, a []any, kw map[string]any) (any, error) {
 	b, err := bind(a, kw, []string{"url"}, 0)
 	if err != nil {
 		return nil, err
+	}
+	s := sessionOf(ctx)
+	if s.opts.Registry != nil {
+		url, err := b.str("url", s.opts.RegistryURL)
+		if err != nil {
+			return nil, err
+		}
+		if url == s.opts.RegistryURL {
+			return registryClass.NewObject(&registryHandle{url: url, store: s.opts.Registry}), nil
+		}
 	}
 	url, err := b.str("url", modelstore.DefaultURL)
 	if err != nil {
@@ -45,7 +58,7 @@ func openRegistry(ctx context.Context, a []any, kw map[string]any) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	sessionOf(ctx).closeLater(st)
+	s.closeLater(st)
 	return registryClass.NewObject(&registryHandle{url: url, store: st}), nil
 }
 
@@ -62,7 +75,7 @@ func registryPut(ctx context.Context, self *pybridge.Object, a []any, kw map[str
 	if err != nil {
 		return nil, err
 	}
-	info := modelstore.Info{}
+	info := modelstore.Info{Lineage: modelstore.Lineage{FlowRun: sessionOf(ctx).opts.Lineage}}
 	if info.Description, err = b.str("description", ""); err != nil {
 		return nil, err
 	}
@@ -78,7 +91,9 @@ func registryPut(ctx context.Context, self *pybridge.Object, a []any, kw map[str
 		for k, v := range metrics {
 			switch x := v.(type) {
 			case float64:
-				info.Metrics[k] = x
+				if !math.IsNaN(x) && !math.IsInf(x, 0) { // undefined metrics (a NaN log_loss) are left out
+					info.Metrics[k] = x
+				}
 			case int64:
 				info.Metrics[k] = float64(x)
 			default:
@@ -269,4 +284,22 @@ func registryLoad(ctx context.Context, self *pybridge.Object, a []any, kw map[st
 	}
 	closeStages(sessionOf(ctx), s)
 	return wrapStage(s), nil
+}
+
+func getenv(ctx context.Context, a []any, kw map[string]any) (any, error) {
+	b, err := bind(a, kw, []string{"name", "default"}, 1)
+	if err != nil {
+		return nil, err
+	}
+	name, err := b.str("name", "")
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := sessionOf(ctx).opts.Env[name]; ok {
+		return v, nil
+	}
+	if v, ok := os.LookupEnv(name); ok {
+		return v, nil
+	}
+	return b["default"], nil
 }

@@ -179,7 +179,7 @@ func stageTransform(ctx context.Context, self *pybridge.Object, a []any, kw map[
 	return sess.keep(out), nil
 }
 
-func stageSave(_ context.Context, self *pybridge.Object, a []any, kw map[string]any) (any, error) {
+func stageSave(ctx context.Context, self *pybridge.Object, a []any, kw map[string]any) (any, error) {
 	b, err := bind(a, kw, []string{"path"}, 1)
 	if err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func stageSave(_ context.Context, self *pybridge.Object, a []any, kw map[string]
 	if err != nil {
 		return nil, err
 	}
-	if err := modelio.Save(stageOf(self), path, nil); err != nil {
+	if err := modelio.Save(stageOf(self), sessionOf(ctx).path(path), nil); err != nil {
 		return nil, err
 	}
 	return path, nil
@@ -299,7 +299,7 @@ func loadStage(ctx context.Context, a []any, kw map[string]any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := modelio.Load(path, nil)
+	s, err := modelio.Load(sessionOf(ctx).path(path), nil)
 	if err != nil {
 		return nil, err
 	}

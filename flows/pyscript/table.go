@@ -250,7 +250,7 @@ func readFile(ctx context.Context, a []any, kw map[string]any) (any, error) {
 	} else if opts.OnError, err = connectors.ParseErrorPolicy(pol); err != nil {
 		return nil, fmt.Errorf("on_error: %w", err)
 	}
-	src, err := connectors.Open(ctx, path, opts)
+	src, err := connectors.Open(ctx, s.path(path), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +275,8 @@ func writeFile(ctx context.Context, a []any, kw map[string]any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := connectors.Create(path, t.Schema(), connectors.WriteOptions{Allocator: sessionOf(ctx).mem})
+	s := sessionOf(ctx)
+	w, err := connectors.Create(s.path(path), t.Schema(), connectors.WriteOptions{Allocator: s.mem})
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,17 @@
 // it ends, or forever; Options.MaxAbandoned bounds how many may run before
 // calls fail with ErrTooManyRunaways.
 //
+// # Sessions
+//
+// A Session is one persistent interpreter for a notebook kernel: Exec
+// runs a cell in the globals left by the earlier ones, returns the repr
+// (and Go value) of a trailing expression, routes print and sys.stderr
+// to the writers of the call, and names the cell's file in tracebacks
+// (sources of earlier cells stay known). When its context ends the
+// interpreter is abandoned and the session is lost (ErrSessionLost): the
+// caller starts a new one. IsComplete tells a console whether more lines
+// are needed.
+//
 // # Values
 //
 // Arrow to Python: integers are int, floats float, booleans bool, strings

@@ -185,7 +185,10 @@ func init() {
 
 // newContext returns a fresh interpreter context whose print writes to
 // stdout (nil discards). It seals the eddy module.
-func newContext(stdout io.Writer) py.Context {
+func newContext(stdout io.Writer) py.Context { return newContextOut(stdout, stdout) }
+
+// newContextOut is newContext with sys.stderr writing to stderr.
+func newContextOut(stdout, stderr io.Writer) py.Context {
 	module.Lock()
 	module.sealed = true
 	module.Unlock()
@@ -193,12 +196,8 @@ func newContext(stdout io.Writer) py.Context {
 	opts.SysPaths = []string{"."} // no host CPython library: its modules do not run on gpython
 	pctx := py.NewContext(opts)
 	if sys, err := pctx.GetModule("sys"); err == nil {
-		w := &pyWriter{w: stdout}
-		if stdout == nil {
-			w.w = io.Discard
-		}
-		sys.Globals["stdout"] = w
-		sys.Globals["stderr"] = w
+		sys.Globals["stdout"] = newPyWriter(stdout)
+		sys.Globals["stderr"] = newPyWriter(stderr)
 	}
 	return pctx
 }
@@ -226,6 +225,13 @@ func init() {
 }
 
 type pyWriter struct{ w io.Writer }
+
+func newPyWriter(w io.Writer) *pyWriter {
+	if w == nil {
+		return &pyWriter{w: io.Discard}
+	}
+	return &pyWriter{w: w}
+}
 
 func (w *pyWriter) Type() *py.Type { return writerType }
 
