@@ -70,11 +70,20 @@ func newFlowValidateCmd() *cobra.Command {
 
 // storeFlags are the --registry and --state flags, defaulting to the flow
 // file's stores, then to file://.eddy and .eddy/flows.
-type storeFlags struct{ registry, state string }
+type storeFlags struct{ registry, state, checkpoints string }
 
 func (s *storeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.registry, "registry", "", "model registry URL (default: the flow's stores.registry, else "+modelstore.DefaultURL+")")
 	cmd.Flags().StringVar(&s.state, "state", "", "run store directory of the embedded backend (default: the flow's stores.state, else "+spec.DefaultStateDir+"); a redis:// registry keeps runs in Redis")
+}
+
+// checkpointDir returns the --checkpoints flag, else the flow's
+// stores.checkpoints, else STATE/checkpoints.
+func (s *storeFlags) checkpointDir(f *spec.Flow, state string) string {
+	if s.checkpoints != "" {
+		return s.checkpoints
+	}
+	return f.Stores.CheckpointDir(state)
 }
 
 func (s *storeFlags) resolve(f *spec.Flow) (registry, state string) {
@@ -109,7 +118,10 @@ triggers jobs on registry events, job outcomes and schedules, and records every
 step in the run store. If the flow's latest run did not finish, it is resumed:
 finished jobs are not rerun and no event is handled twice or missed. The run
 ends when nothing is left to do, unless --follow (or a schedule) keeps it
-waiting for events; Ctrl-C stops it, to be resumed by the next run.`,
+waiting for events; Ctrl-C stops it, to be resumed by the next run. One process
+runs a flow at a time: while one does, another run of the flow fails at once,
+naming the lock (STATE/FLOW.lock, or the Redis lease) and its holder's pid.
+Streaming jobs keep their checkpoints under --checkpoints/FLOW/RUN/INSTANCE.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := readFlow(args[0])
@@ -131,7 +143,8 @@ waiting for events; Ctrl-C stops it, to be resumed by the next run.`,
 			defer runs.Close()
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			s, err := scheduler.New(f, scheduler.Options{Registry: reg, RegistryURL: regURL, Runs: runs, Workers: workers,
-				Follow: follow, NewRun: newRun, Logger: log, Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()})
+				Follow: follow, NewRun: newRun, Logger: log, Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
+				CheckpointDir: sf.checkpointDir(f, state)})
 			if err != nil {
 				return err
 			}
@@ -146,6 +159,7 @@ waiting for events; Ctrl-C stops it, to be resumed by the next run.`,
 		},
 	}
 	sf.register(cmd)
+	cmd.Flags().StringVar(&sf.checkpoints, "checkpoints", "", "checkpoint directory of streaming jobs (default: the flow's stores.checkpoints, else STATE/"+spec.CheckpointsSubdir+")")
 	cmd.Flags().BoolVar(&follow, "follow", false, "keep running when idle, waiting for registry events")
 	cmd.Flags().BoolVar(&newRun, "new", false, "start a new run even if the latest one did not finish")
 	cmd.Flags().IntVar(&workers, "workers", scheduler.DefaultWorkers, "jobs running at once (long-running jobs excluded)")
@@ -250,6 +264,26 @@ func printRun(w io.Writer, run *runstore.Run) {
 			errMsg = "-"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\n", id, in.Status, len(in.Attempts), in.Cause, fmtTime(started), fmtDur(started, last), errMsg)
+	}
+	tw.Flush()
+	if len(run.Emitted) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  events emitted by running jobs:")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  EVENT\tBY\tMODEL\tEMITTED\tDISPATCHED\tTRIGGERED")
+	for _, e := range run.Emitted {
+		model, dispatched, triggered := e.Event.Model, "pending", strings.Join(e.Triggered, ",")
+		if model == "" {
+			model = "-"
+		}
+		if !e.Dispatched.IsZero() {
+			dispatched = fmtTime(e.Dispatched)
+		}
+		if triggered == "" {
+			triggered = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", e.Event.Type, e.Event.Instance, model, fmtTime(e.Event.Time), dispatched, triggered)
 	}
 	tw.Flush()
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/eddyml/eddy/flows/pyscript"
+	_ "github.com/eddyml/eddy/flows/pyscript/flowrun" // eddy.flow_run
 	"github.com/spf13/cobra"
 )
 

@@ -14,6 +14,10 @@
 //	deploy    move a version to deployed (deprecating the others) and set an alias
 //	serve     run the HTTP API (serving/httpapi) until the flow stops
 //	shell     run a command with args, env and EDDY_* variables describing the run and event
+//	python    run a gpython script (inline code or a .py file) with the eddy module in
+//	          process (PythonJob): eddy.registry() is the flow's registry, so the
+//	          versions it puts raise model events; its last version and metrics are the
+//	          job's outputs
 //
 // Other packages add kinds (online learners, Python scripts) with Register
 // or Environment.Register; a flow parsed with an Environment (it is a
@@ -24,7 +28,17 @@
 // Job.Run runs one attempt. The scheduler may repeat attempts after a
 // failure or a crash, so jobs are idempotent: train finds the version an
 // earlier attempt of the same instance registered (by lineage), stage
-// moves repeat as no-ops, outputs are written atomically. Errors wrapped
+// moves repeat as no-ops, outputs are written atomically (a python job
+// runs its script again: its versions carry the instance's lineage). Errors wrapped
 // with Permanent are not retried. TrainPipeline is the training core
 // shared with `eddy train`.
+//
+// # Events and checkpoints
+//
+// A job reports events when it ends in its Result, and emits them while
+// it runs with Env.Emit (a long-running online learner's drift.detected):
+// the scheduler persists each before Emit returns and dispatches it
+// exactly once, even across a crash. Event.ID makes an event a restarted
+// attempt emits again a no-op. Env.CheckpointDir is the instance's own
+// directory, kept across attempts and restarts of the run.
 package jobs

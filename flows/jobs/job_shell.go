@@ -36,7 +36,8 @@ func (j *shellJob) Run(ctx context.Context, env *Env) (*Result, error) {
 	cmd.Dir = j.dir
 	cmd.Env = append(os.Environ(),
 		"EDDY_FLOW="+env.Flow.Name, "EDDY_RUN="+env.RunID, "EDDY_JOB="+env.Job,
-		"EDDY_INSTANCE="+env.Instance, "EDDY_ATTEMPT="+strconv.Itoa(env.Attempt), "EDDY_REGISTRY="+env.RegistryURL)
+		"EDDY_INSTANCE="+env.Instance, "EDDY_ATTEMPT="+strconv.Itoa(env.Attempt), "EDDY_REGISTRY="+env.RegistryURL,
+		"EDDY_CHECKPOINT_DIR="+env.CheckpointDir)
 	if t := env.Trigger; t != nil {
 		cmd.Env = append(cmd.Env, "EDDY_EVENT="+t.Type, "EDDY_EVENT_MODEL="+t.Model,
 			"EDDY_EVENT_VERSION="+strconv.FormatInt(t.Version, 10), "EDDY_EVENT_JOB="+t.Job,

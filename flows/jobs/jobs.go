@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,9 +30,20 @@ type Job interface {
 }
 
 // Event is a flow event: a model registry event (Seq > 0), a job outcome
-// (job.succeeded, job.failed) or an event a job emitted (metric.below).
+// (job.succeeded, job.failed) or an event a job emitted, while running
+// (Env.Emit: drift.detected) or in its Result (metric.below).
+//
+// drift.detected carries Job (filled in by the scheduler), Model,
+// Detector (adwin, ddm, page_hinkley) and Values["statistic"] (the
+// detector's statistic when it fired), plus whatever else the job adds
+// to Values (such as "row").
 type Event struct {
-	Type     string             `json:"type"`
+	Type string `json:"type"`
+	// ID identifies an event a job emits among the events of its job
+	// instance, so that an attempt restarted from a checkpoint that emits
+	// the same event again (same ID) does not emit it twice. Emit fills
+	// in a unique one when empty.
+	ID       string             `json:"id,omitempty"`
 	Seq      uint64             `json:"seq,omitempty"`
 	Model    string             `json:"model,omitempty"`
 	Version  int64              `json:"version,omitempty"`
@@ -40,6 +53,7 @@ type Event struct {
 	Instance string             `json:"instance,omitempty"`
 	Attempt  int                `json:"attempt,omitempty"`
 	Error    string             `json:"error,omitempty"`
+	Detector string             `json:"detector,omitempty"`
 	Values   map[string]float64 `json:"values,omitempty"`
 	Time     time.Time          `json:"time"`
 }
@@ -63,6 +77,8 @@ func (e *Event) Field(name string) (any, bool) {
 		return float64(e.Attempt), e.Attempt > 0
 	case "error":
 		return e.Error, true
+	case "detector":
+		return e.Detector, e.Detector != ""
 	}
 	v, ok := e.Values[name]
 	return v, ok
@@ -84,6 +100,33 @@ type Env struct {
 	// Stdout and Stderr receive the output of shell jobs and progress
 	// lines of others.
 	Stdout, Stderr io.Writer
+	// CheckpointDir is the job instance's own checkpoint directory: the
+	// same across the attempts of the instance and across restarts of the
+	// run, so that a restarted streaming job finds its checkpoints. The
+	// job creates it when it first checkpoints (most jobs never do). ""
+	// when the runner keeps none.
+	CheckpointDir string
+	// EmitFunc is what Emit calls; the scheduler sets it.
+	EmitFunc func(ctx context.Context, ev Event) error
+}
+
+// ErrNoEmitter is returned by Emit when the job runs without a scheduler
+// to take its events.
+var ErrNoEmitter = errors.New("emit: no flow scheduler to take events")
+
+// Emit emits ev into the flow while the attempt runs: when Emit returns
+// nil the event is persisted in the run store, and the scheduler
+// triggers the jobs waiting for it exactly once, even across a crash
+// (after which the resumed run dispatches it). The type must be an event
+// jobs emit (spec.IsEmittable: drift.detected, metric.below); Job,
+// Instance and Attempt are filled in, Time and ID when empty. Emitting an
+// ID the instance already emitted is a no-op. Events a job reports when
+// it ends go in its Result instead.
+func (e *Env) Emit(ctx context.Context, ev Event) error {
+	if e.EmitFunc == nil {
+		return ErrNoEmitter
+	}
+	return e.EmitFunc(ctx, ev)
 }
 
 // Lineage is the value of modelstore.Lineage.FlowRun for versions this
@@ -170,6 +213,11 @@ func (e *Environment) Register(k Kind) error {
 	}
 	if k.New == nil || k.Spec.Parse == nil {
 		return fmt.Errorf("register job kind %q: missing constructor or parser", k.Spec.Kind)
+	}
+	for _, ev := range k.Spec.Emits {
+		if !slices.Contains(spec.Events(), ev) || spec.IsJobEvent(ev) {
+			return fmt.Errorf("register job kind %q: emits %q: want one of %s (job outcomes are emitted for every job)", k.Spec.Kind, ev, strings.Join(spec.Events(), ", "))
+		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -26,7 +26,7 @@ import (
 
 func TestEnvironment(t *testing.T) {
 	env := jobs.NewEnvironment()
-	if got := strings.Join(env.KindNames(), ","); got != "deploy,ingest,serve,shell,train,validate" {
+	if got := strings.Join(env.KindNames(), ","); got != "deploy,ingest,online,python,serve,shell,train,validate" {
 		t.Errorf("kinds %s", got)
 	}
 	ok := jobs.Kind{Spec: spec.JobKind{Kind: "noop", Parse: func(*spec.Fields) spec.JobConfig { return nil }},

@@ -28,6 +28,35 @@
 // twice or missed. The cursor is also acked in the registry under
 // "flow.NAME" (a mirror; the run store is authoritative).
 //
+// # Events jobs emit while running
+//
+// A long-running job (an online learner) emits events without ending
+// through jobs.Env.Emit: the event is appended to the run store as an
+// event.emitted record before Emit returns, and the scheduler's loop
+// dispatches it: the instances its triggers create and an
+// event.dispatched record go in one append. A crash between the two
+// leaves the event undispatched in the log, and the resumed run
+// dispatches it first: an emitted event is handled exactly once. Events
+// carry an ID unique in their job instance; an attempt restarted from a
+// checkpoint that emits an ID again is ignored, so replayed input does not
+// double its events.
+//
+// # Checkpoints
+//
+// Each instance gets its own checkpoint directory,
+// Options.CheckpointDir/FLOW/RUN/INSTANCE (jobs.Env.CheckpointDir), the
+// same for every attempt and after a resume, so a restarted streaming job
+// continues from its last checkpoint; a new run starts clean.
+//
+// # One process per flow
+//
+// Run holds the flow's lock in the run store (runstore.Store.Lock) for
+// the whole run: the file STATE/FLOW.lock, locked with flock(2), for the embedded store,
+// a lease renewed in Redis for the Redis one. A second Run of the flow,
+// in this process or another, fails at once with runstore.ErrLocked
+// naming the lock and its holder's pid; a Run that loses its Redis lease
+// stops.
+//
 // # Ending
 //
 // Without Options.Follow (or a schedule), Run returns when the run is

@@ -7,9 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/eddyml/eddy/flows/jobs"
@@ -43,8 +46,15 @@ type Options struct {
 	// Registry is the model registry; RegistryURL its URL, for shell jobs.
 	Registry    modelstore.Store
 	RegistryURL string
-	// Runs persists the run.
+	// Runs persists the run. Run holds the flow's lock in it
+	// (runstore.Store.Lock) while it runs.
 	Runs runstore.Store
+	// CheckpointDir is the root of the jobs' checkpoint directories:
+	// each job instance gets CheckpointDir/FLOW/RUN/INSTANCE (jobs.Env).
+	// Default: the flow's stores.checkpoints, else the checkpoints
+	// directory beside the run logs of a file run store, else
+	// .eddy/flows/checkpoints.
+	CheckpointDir string
 	// Clock defaults to the real clock.
 	Clock Clock
 	// Workers bounds the attempts of bounded jobs running at once
@@ -83,6 +93,15 @@ type Scheduler struct {
 	follow  bool
 	// stopping is set when the run finishes: long-running jobs end as stopped.
 	stopping bool
+
+	// emitMu guards the events jobs emit while running: emitQ holds the
+	// event.emitted records persisted and not yet folded into run (the
+	// loop takes them, signalled on emitSig), emittedKeys every key
+	// emitted in the run.
+	emitMu      sync.Mutex
+	emitQ       []runstore.Record
+	emitSig     chan struct{}
+	emittedKeys map[string]bool
 }
 
 type attempt struct {
@@ -118,7 +137,17 @@ func New(flow *spec.Flow, opts Options) (*Scheduler, error) {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Scheduler{flow: flow, opts: opts, jobs: map[string]jobs.Job{}, afterOf: map[string][]string{},
-		log: opts.Logger.With("flow", flow.Name), running: map[string]*attempt{}, follow: opts.Follow}
+		log: opts.Logger.With("flow", flow.Name), running: map[string]*attempt{}, follow: opts.Follow,
+		emitSig: make(chan struct{}, 1), emittedKeys: map[string]bool{}}
+	if opts.CheckpointDir == "" {
+		switch st := opts.Runs.(type) {
+		case *runstore.FileStore:
+			opts.CheckpointDir = flow.Stores.CheckpointDir(st.Dir())
+		default:
+			opts.CheckpointDir = flow.Stores.CheckpointDir(spec.DefaultStateDir)
+		}
+		s.opts.CheckpointDir = opts.CheckpointDir
+	}
 	var errs []error
 	for _, name := range flow.Order {
 		j := flow.Jobs[name]
@@ -190,6 +219,9 @@ func (s *Scheduler) open(ctx context.Context) error {
 		}
 		if last != nil && last.Status == runstore.StatusRunning {
 			s.run = last
+			for _, e := range last.Emitted {
+				s.emittedKeys[e.Key] = true
+			}
 			recs := []runstore.Record{{Type: runstore.RunResumed, Time: now, PID: os.Getpid()}}
 			for _, id := range last.Order {
 				in := last.Instances[id]
@@ -246,20 +278,46 @@ func (s *Scheduler) newInstance(job, cause string, trig *jobs.Event, now time.Ti
 // Run runs (or resumes) the flow until it is idle (unless following) or
 // ctx ends, and returns the run's final state. On ctx's end running
 // attempts are cancelled and recorded as interrupted, and the run stays
-// open for the next Run to resume.
+// open for the next Run to resume. Run holds the flow's lock in the run
+// store throughout: while another process (or Scheduler) runs the flow,
+// it fails at once with an error wrapping runstore.ErrLocked.
 func (s *Scheduler) Run(ctx context.Context) (*runstore.Run, error) {
+	lock, err := s.opts.Runs.Lock(ctx, s.flow.Name)
+	if err != nil {
+		return nil, fmt.Errorf("flow %s: %w", s.flow.Name, err)
+	}
+	defer func() {
+		if err := lock.Release(); err != nil {
+			s.log.Warn("release the flow lock", "err", err)
+		}
+	}()
 	if err := s.open(ctx); err != nil {
 		return nil, fmt.Errorf("flow %s: %w", s.flow.Name, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	lost := make(chan struct{})
+	go func() {
+		select {
+		case <-lock.Lost():
+			s.log.Error("lost the flow lock; stopping")
+			close(lost)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	s.done = make(chan attemptResult, len(s.flow.Jobs)+s.opts.Workers)
 	regCh := make(chan []modelstore.Event, 1)
 	watchDone := make(chan struct{})
 	go s.watch(ctx, s.run.Cursor+1, regCh, watchDone)
 	defer func() { <-watchDone }()
 	defer cancel()
-	err := s.loop(ctx, regCh)
+	err = s.loop(ctx, regCh)
+	select {
+	case <-lost:
+		err = fmt.Errorf("flow %s: lost the run store lock (another process may run the flow now): %w", s.flow.Name, err)
+	default:
+	}
 	return s.run, err
 }
 
@@ -294,6 +352,9 @@ func (s *Scheduler) watch(ctx context.Context, from uint64, ch chan<- []modelsto
 
 func (s *Scheduler) loop(ctx context.Context, regCh <-chan []modelstore.Event) error {
 	for {
+		if err := s.handleEmitted(ctx); err != nil {
+			return s.stop(ctx, err)
+		}
 		if err := s.dispatch(ctx); err != nil {
 			return s.stop(ctx, err)
 		}
@@ -316,6 +377,8 @@ func (s *Scheduler) loop(ctx context.Context, regCh <-chan []modelstore.Event) e
 			err = s.finishAttempt(ctx, r)
 		case evs := <-regCh:
 			err = s.handleRegistry(ctx, evs)
+		case <-s.emitSig:
+			err = s.handleEmitted(ctx)
 		case <-wake:
 			err = s.tick(ctx)
 		case <-ctx.Done():
@@ -466,15 +529,18 @@ func (s *Scheduler) start(ctx context.Context, in *runstore.Instance, j *spec.Jo
 	if s.opts.OnStart != nil {
 		s.opts.OnStart(in, n)
 	}
+	ended := new(atomic.Bool)
 	env := &jobs.Env{Flow: s.flow, RunID: s.run.ID, Job: in.Job, Instance: in.ID, Attempt: n,
 		Registry: s.opts.Registry, RegistryURL: s.opts.RegistryURL, Trigger: in.Trigger,
 		Logger: s.log.With("job", in.Job, "kind", j.Kind, "instance", in.ID, "attempt", n),
-		Stdout: s.opts.Stdout, Stderr: s.opts.Stderr}
+		Stdout: s.opts.Stdout, Stderr: s.opts.Stderr,
+		CheckpointDir: s.checkpointDir(in.ID), EmitFunc: s.emitter(in.Job, in.ID, n, ended)}
 	job := s.jobs[in.Job]
 	id := in.ID
 	go func() {
 		start := time.Now()
 		res, err := runJob(actx, job, env)
+		ended.Store(true)
 		timeout := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		cancel()
 		s.done <- attemptResult{inst: id, n: n, res: res, err: err, timeout: timeout, start: start}
@@ -705,4 +771,85 @@ func (s *Scheduler) finish(ctx context.Context) error {
 		return fmt.Errorf("flow %s run %s: %s", s.flow.Name, s.run.ID, msg)
 	}
 	return nil
+}
+
+// checkpointDir is the checkpoint directory of instance id in this run.
+func (s *Scheduler) checkpointDir(id string) string {
+	return filepath.Join(s.opts.CheckpointDir, s.flow.Name, s.run.ID, id)
+}
+
+// emitter returns the jobs.Env.EmitFunc of attempt n of instance id: it
+// persists an event.emitted record and queues it for the loop, which
+// dispatches it (handleEmitted). Safe for concurrent use.
+func (s *Scheduler) emitter(job, id string, n int, ended *atomic.Bool) func(context.Context, jobs.Event) error {
+	var auto atomic.Int64
+	runID := s.run.ID
+	return func(ctx context.Context, ev jobs.Event) error {
+		if ended.Load() {
+			return fmt.Errorf("emit %s: attempt %d of %s has ended", ev.Type, n, id)
+		}
+		if !spec.IsEmittable(ev.Type) {
+			var ok []string
+			for _, e := range spec.Events() {
+				if spec.IsEmittable(e) {
+					ok = append(ok, e)
+				}
+			}
+			return fmt.Errorf("emit %q: a job can emit %s (registry and job outcome events come from the registry and the scheduler)", ev.Type, strings.Join(ok, ", "))
+		}
+		ev.Job, ev.Instance, ev.Attempt, ev.Seq = job, id, n, 0
+		if ev.ID == "" {
+			ev.ID = fmt.Sprintf("a%d.%d", n, auto.Add(1))
+		}
+		if ev.Time.IsZero() {
+			ev.Time = time.Now()
+		}
+		key := runstore.EmittedKey(id, ev.ID)
+		s.emitMu.Lock()
+		defer s.emitMu.Unlock()
+		if s.emittedKeys[key] {
+			return nil // an earlier attempt emitted it
+		}
+		rec := runstore.Record{Type: runstore.EventEmitted, Time: ev.Time, Instance: id, Job: job, Attempt: n, Event: &ev}
+		// Persist what the job decided even if its context ends now.
+		if err := s.opts.Runs.Append(context.WithoutCancel(ctx), runID, rec); err != nil {
+			return fmt.Errorf("emit %s: %w", ev.Type, err)
+		}
+		s.emittedKeys[key] = true
+		s.emitQ = append(s.emitQ, rec)
+		select {
+		case s.emitSig <- struct{}{}:
+		default:
+		}
+		return nil
+	}
+}
+
+// handleEmitted folds the events jobs emitted into the run and
+// dispatches every event not yet dispatched (those the queue brought, and
+// after a resume those a crash left): the instances each triggers and its
+// event.dispatched record go in one append, so an event is handled
+// exactly once across crashes.
+func (s *Scheduler) handleEmitted(ctx context.Context) error {
+	s.emitMu.Lock()
+	q := s.emitQ
+	s.emitQ = nil
+	s.emitMu.Unlock()
+	for _, r := range q {
+		s.run.Apply(r) // already in the store
+	}
+	pending := s.run.Undispatched()
+	if len(pending) == 0 {
+		return nil
+	}
+	now := s.now()
+	evs := make([]jobs.Event, len(pending))
+	for i, e := range pending {
+		evs[i] = e.Event
+	}
+	recs := s.trigger(ctx, evs, now, nil)
+	for _, e := range pending {
+		recs = append(recs, runstore.Record{Type: runstore.EventDispatched, Time: now, Instance: e.Event.Instance, EventID: e.Event.ID})
+	}
+	return s.append(ctx, recs...)
 }

@@ -14,8 +14,9 @@ import (
 //
 // OP is one of == != < <= > >=. VALUE is a number, a quoted string or a
 // bare word. Fields are those of the event: model, version, stage, alias,
-// job, attempt, error, metric, value, threshold, and metrics.NAME (a
-// metric of the event's model version).
+// job, attempt, error, metric, value, threshold, detector (of
+// drift.detected), statistic, and metrics.NAME (a metric of the event's
+// model version).
 type Condition struct {
 	src   string
 	terms []condTerm
@@ -30,7 +31,7 @@ type condTerm struct {
 
 var (
 	condTermRE  = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(==|!=|<=|>=|<|>)\s*(.*?)\s*$`)
-	condFields  = []string{"model", "version", "stage", "alias", "job", "attempt", "error", "metric", "value", "threshold"}
+	condFields  = []string{"model", "version", "stage", "alias", "job", "attempt", "error", "metric", "value", "threshold", "detector", "statistic"}
 	condMetricP = "metrics."
 )
 

@@ -54,6 +54,16 @@
 // model or job and a Condition), every or cron (a schedule, see Cron),
 // retries, timeout. Values may use ${VAR} and ${VAR:-default} ($${ is a
 // literal ${). Data paths are relative to the flow file's directory.
+// stores has registry (file:// or redis://), state (the embedded run
+// store's directory) and checkpoints (the streaming jobs' checkpoint
+// root, default STATE/checkpoints).
+//
+// What a job emits, for the trigger check, is its config's Emits (train:
+// model.created of its model; an online job with a drift detector:
+// drift.detected) plus its kind's JobKind.Emits, for any model (kinds
+// running user code). Running jobs emit drift.detected and metric.below
+// themselves (IsEmittable); model.* events come from the registry and
+// job.* from the scheduler.
 //
 // ParseFlow reports every problem in one run, at file:line:column: YAML
 // errors, unknown keys, kinds and fields (with close matches), bad

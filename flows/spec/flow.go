@@ -35,13 +35,30 @@ const (
 var flowEvents = []string{EventModelCreated, EventModelValidated, EventModelRejected, EventModelDeployed,
 	EventModelDeprecated, EventJobSucceeded, EventJobFailed, EventDriftDetected, EventMetricBelow}
 
+// Events returns the names of the events a trigger can wait for.
+func Events() []string { return slices.Clone(flowEvents) }
+
 // IsJobEvent reports whether ev is job.succeeded or job.failed.
 func IsJobEvent(ev string) bool { return ev == EventJobSucceeded || ev == EventJobFailed }
+
+// IsModelEvent reports whether ev is a model registry event (model.*):
+// those come from the registry's event log, never from a job directly.
+func IsModelEvent(ev string) bool { return strings.HasPrefix(ev, "model.") }
+
+// IsEmittable reports whether a running job may emit ev into the flow
+// (jobs.Env.Emit): a known flow event that is neither a registry event
+// nor a job outcome, such as drift.detected and metric.below.
+func IsEmittable(ev string) bool {
+	return slices.Contains(flowEvents, ev) && !IsJobEvent(ev) && !IsModelEvent(ev)
+}
 
 // Defaults of a flow file.
 const (
 	DefaultStateDir = ".eddy/flows"
 	DefaultBackoff  = time.Second
+	// CheckpointsSubdir is the default checkpoint directory under the
+	// state directory.
+	CheckpointsSubdir = "checkpoints"
 )
 
 // Flow is a parsed flow file.
@@ -57,12 +74,22 @@ type Flow struct {
 	Order []string
 }
 
-// Stores say where a flow keeps models and its run state. Empty means
-// the caller's default (the --registry and --state flags, then
-// file://.eddy and .eddy/flows, relative to the working directory).
+// Stores say where a flow keeps models, its run state and the
+// checkpoints of its streaming jobs. Empty means the caller's default
+// (the --registry, --state and --checkpoints flags, then file://.eddy,
+// .eddy/flows and STATE/checkpoints, relative to the working directory).
 type Stores struct {
-	Registry, State       string
-	RegistryPos, StatePos Pos
+	Registry, State, Checkpoints          string
+	RegistryPos, StatePos, CheckpointsPos Pos
+}
+
+// CheckpointDir returns the checkpoint directory of a flow whose state
+// directory is state: Checkpoints if set, else STATE/checkpoints.
+func (s *Stores) CheckpointDir(state string) string {
+	if s.Checkpoints != "" {
+		return s.Checkpoints
+	}
+	return filepath.Join(state, CheckpointsSubdir)
 }
 
 // Job is one job of a flow: the fields every kind shares, and Config,
@@ -86,6 +113,8 @@ type Job struct {
 	// LongRunning jobs (serve) run until the flow stops.
 	LongRunning bool
 	Config      JobConfig
+	// kindEmits are the kind's JobKind.Emits.
+	kindEmits []string
 }
 
 // Trigger is a job's `on:` clause.
@@ -102,6 +131,19 @@ type Trigger struct {
 type Retries struct {
 	Max     int
 	Backoff time.Duration
+}
+
+// Emissions returns the events the job may emit (besides job.succeeded
+// and job.failed): its config's, and its kind's for any model (Model "").
+func (j *Job) Emissions() []Emission {
+	var out []Emission
+	if j.Config != nil {
+		out = append(out, j.Config.Emits()...)
+	}
+	for _, ev := range j.kindEmits {
+		out = append(out, Emission{Event: ev})
+	}
+	return out
 }
 
 // Triggered reports whether the job runs on an event or a schedule.
@@ -140,6 +182,13 @@ type JobKind struct {
 	// after, on, every, cron, retries, timeout, description).
 	Fields      []string
 	LongRunning bool
+	// Emits lists the events a job of this kind may emit for any model,
+	// whatever its config (a kind running user code, whose events the
+	// parser cannot see). Events that depend on the config, such as
+	// model.created of the job's model, or drift.detected of an online
+	// job with a drift detector, come from JobConfig.Emits instead. Flow
+	// validation takes both as what the job emits.
+	Emits []string
 	// Parse reads the kind's fields, reporting problems through f. It is
 	// called with every field name in Fields or absent, never others.
 	Parse func(f *Fields) JobConfig
@@ -191,7 +240,7 @@ func ParseFlow(file string, data []byte) (*Flow, error) {
 var (
 	namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 	flowKeys    = []string{"name", "description", "stores", "jobs"}
-	storeKeys   = []string{"registry", "state"}
+	storeKeys   = []string{"registry", "state", "checkpoints"}
 	commonKeys  = []string{"kind", "after", "on", "every", "cron", "retries", "timeout", "description"}
 	onKeys      = []string{"event", "model", "job", "when"}
 )
@@ -299,13 +348,13 @@ func hasKey(n *yaml.Node, key string) bool {
 
 func parseStores(p *problems, n *yaml.Node, s *Stores) {
 	if n.Kind != yaml.MappingNode {
-		p.add(posOf(n), "stores: want a mapping {registry, state}, got %s", kindName(n))
+		p.add(posOf(n), "stores: want a mapping {registry, state, checkpoints}, got %s", kindName(n))
 		return
 	}
 	for _, kv := range pairs(p, n, "stores") {
 		k, v := kv[0], kv[1]
 		str, ok := scalarString(v)
-		if k.Value == "registry" || k.Value == "state" {
+		if slices.Contains(storeKeys, k.Value) {
 			if !ok || str == "" {
 				p.add(posOf(v), "stores.%s: want a string, got %s", k.Value, kindName(v))
 				continue
@@ -320,6 +369,8 @@ func parseStores(p *problems, n *yaml.Node, s *Stores) {
 			s.Registry, s.RegistryPos = str, posOf(v)
 		case "state":
 			s.State, s.StatePos = str, posOf(v)
+		case "checkpoints":
+			s.Checkpoints, s.CheckpointsPos = str, posOf(v)
 		default:
 			p.add(posOf(k), "stores: unknown key %q%s; known keys: %s", k.Value, suggest(k.Value, storeKeys), strings.Join(storeKeys, ", "))
 		}
@@ -413,6 +464,7 @@ func parseJob(p *problems, opts *FlowOptions, file string, key, n *yaml.Node) *J
 	}
 	if known {
 		j.LongRunning = kind.LongRunning
+		j.kindEmits = kind.Emits
 		if kind.Parse != nil {
 			j.Config = kind.Parse(fields)
 		}
@@ -582,13 +634,10 @@ func checkAfter(p *problems, f *Flow) {
 
 // checkTriggers reports triggers that wait for events nothing emits.
 func checkTriggers(p *problems, f *Flow) {
-	emitters := map[string]map[string][]string{} // event -> model -> jobs
+	emitters := map[string]map[string][]string{} // event -> model ("": any) -> jobs
 	for _, name := range f.Order {
 		j := f.Jobs[name]
-		if j.Config == nil {
-			continue
-		}
-		for _, e := range j.Config.Emits() {
+		for _, e := range j.Emissions() {
 			if emitters[e.Event] == nil {
 				emitters[e.Event] = map[string][]string{}
 			}
@@ -620,7 +669,7 @@ func checkTriggers(p *problems, f *Flow) {
 			continue
 		}
 		byModel := emitters[t.Event]
-		if t.Model == "" && len(byModel) > 0 || len(byModel[t.Model]) > 0 {
+		if t.Model == "" && len(byModel) > 0 || len(byModel[t.Model]) > 0 || len(byModel[""]) > 0 {
 			continue
 		}
 		var models []string
@@ -721,8 +770,11 @@ func interpolate(p *problems, n *yaml.Node, lookup func(string) (string, bool), 
 		out, changed := expand(p, n, lookup)
 		if changed {
 			n.Value = out
-			if n.Style == 0 && n.Tag != "!!str" {
-				n.Tag = "" // resolve the substituted plain value again (a number, a bool)
+			// Resolve a substituted plain value again (a number, a bool):
+			// the parser tagged "${X}" as a string. An explicit tag or
+			// quotes set a Style bit and keep it a string.
+			if n.Style == 0 {
+				n.Tag = ""
 			}
 		}
 	case yaml.MappingNode:

@@ -126,6 +126,7 @@ func FuzzParseFlow(f *testing.F) {
 	}
 	f.Add([]byte("name: f\njobs:\n  a: {kind: shell, command: x, on: {event: job.failed, job: b, when: \"attempt > 2 && error != x\"}}\n  b: {kind: shell, command: y, after: [a], cron: '1-5/2 * * * *'}\n"))
 	f.Add([]byte("name: f\njobs:\n  i: {kind: ingest, from: {generate: {rows: 10}}, to: d.csv}\n  t: {kind: train, after: i, input: d.csv, model: m, pipeline: {stages: [{kind: logistic_regression}]}}\n  v: {kind: validate, model: m, data: d.csv, metric: auc, threshold: 0.5, after: t}\n"))
+	f.Add([]byte("name: f\nstores: {registry: \"redis://h:1/0\", state: s, checkpoints: \"${A}/ck\"}\njobs:\n  a: {kind: shell, command: x, on: {event: drift.detected, when: \"detector == adwin && statistic > 1\"}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fl, err := spec.ParseFlowWith(spec.FlowOptions{LookupEnv: env(map[string]string{"A": "1"}), NoFileChecks: true, Dir: "/nonexistent"}, "f.yaml", data)
 		if err != nil {

@@ -327,7 +327,8 @@ func parseServe(f *Fields) JobConfig {
 // ShellJob runs Command with Args (no shell involved: write
 // command: sh, args: [-c, "..."] for one) in Dir (default the flow's
 // directory) with Env added to the environment, plus EDDY_FLOW, EDDY_RUN,
-// EDDY_JOB, EDDY_ATTEMPT and, for event-triggered jobs, EDDY_EVENT,
+// EDDY_JOB, EDDY_ATTEMPT, EDDY_CHECKPOINT_DIR (the instance's checkpoint
+// directory, not created) and, for event-triggered jobs, EDDY_EVENT,
 // EDDY_EVENT_MODEL, EDDY_EVENT_VERSION, EDDY_EVENT_JOB.
 type ShellJob struct {
 	Command string

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/eddyml/eddy/connectors/generate"
+	"github.com/eddyml/eddy/online"
 )
 
 // KindOnline is the job kind of an online learner over a stream.
@@ -100,11 +101,23 @@ func parseOnline(f *Fields) JobConfig {
 	if f.Has("learner") {
 		j.Learner = f.String("learner", true)
 	}
+	paramsOK := true
 	if n := f.Node("params"); n != nil {
 		if n.Kind != yaml.MappingNode {
 			f.Errorf("params", "want a mapping of learner params, got %s", kindName(n))
+			paramsOK = false
 		} else if err := n.Decode(&j.Params); err != nil {
 			f.Errorf("params", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+			paramsOK = false
+		}
+	}
+	// The learners are known once a package registers them (flows/jobs
+	// imports online/all); check the kind and its params then.
+	if kinds := online.Kinds(); len(kinds) > 0 && j.Learner != "" {
+		if _, err := online.Lookup(j.Learner); err != nil {
+			f.Errorf("learner", "unknown learner %q%s; known: %s", truncate(j.Learner), suggest(j.Learner, kinds), strings.Join(kinds, ", "))
+		} else if _, err := online.New(j.Learner, j.Params); err != nil && paramsOK {
+			f.Errorf("params", "%v", err)
 		}
 	}
 	switch n := f.Node("input"); {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/eddyml/eddy/flows/spec"
+	_ "github.com/eddyml/eddy/online/all"
 )
 
 func onlineKinds() spec.KindSet {
@@ -69,6 +70,9 @@ func TestOnlineJobProblems(t *testing.T) {
 		{`{kind: online, model: m, input: {generate: {}}, drift: adwn}`, `drift: want one of adwin, ddm, page_hinkley, got "adwn"; did you mean adwin?`},
 		{`{kind: online, model: m, input: {generate: {}}, checkpoint_every: 0s}`, `checkpoint_every: want a positive duration`},
 		{`{kind: online, model: m, input: [x]}`, `input: want a path or {generate: {...}}, got a list`},
+		{`{kind: online, model: m, learner: ftlr, input: {generate: {}}}`, `3:40: job "a" (online): learner: unknown learner "ftlr"; did you mean ftrl?`},
+		{`{kind: online, model: m, input: {generate: {}}, params: {alpha: -1}}`, `job "a" (online): params: `},
+		{`{kind: online, model: m, input: {generate: {}}, params: {alpah: 1}}`, `alpah`},
 	} {
 		src := "name: f\njobs:\n  a: " + tc.job + "\n"
 		_, err := spec.ParseFlowWith(spec.FlowOptions{Kinds: onlineKinds(), LookupEnv: env(nil), Dir: "/nonexistent"}, "f.yaml", []byte(src))

@@ -43,6 +43,9 @@ func OpenDir(dir string) (*FileStore, error) {
 	return &FileStore{dir: dir, files: map[string]*os.File{}, flows: map[string]string{}}, nil
 }
 
+// Dir returns the store's directory.
+func (s *FileStore) Dir() string { return s.dir }
+
 func (s *FileStore) path(id string) string { return filepath.Join(s.dir, id+logExt) }
 
 func encodeBatch(recs []Record) ([]byte, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -13,8 +14,9 @@ import (
 // are JSON batches of records: Append is one RPUSH, atomic. Runs are
 // indexed in sorted sets (all runs, and per flow) by id.
 type RedisStore struct {
-	c      *redis.Client
-	prefix string
+	c        *redis.Client
+	prefix   string
+	leaseTTL time.Duration
 }
 
 var _ Store = (*RedisStore)(nil)

@@ -27,6 +27,12 @@ const (
 	InstanceFinished RecordType = "instance.finished"
 	EventHandled     RecordType = "event.handled"
 	ScheduleTick     RecordType = "schedule.tick"
+	// EventEmitted records an event a running job emitted (Event, with
+	// Instance and Attempt); EventDispatched (Instance, EventID) records,
+	// in the same append as the instances it triggered, that the
+	// scheduler handled it.
+	EventEmitted    RecordType = "event.emitted"
+	EventDispatched RecordType = "event.dispatched"
 )
 
 // Statuses of runs, instances and attempts.
@@ -63,12 +69,21 @@ type Record struct {
 	Outputs map[string]string `json:"outputs,omitempty"`
 	// Tick is the schedule time of schedule.tick.
 	Tick time.Time `json:"tick,omitzero"`
+	// Event is the event of event.emitted; EventID the Event.ID of
+	// event.dispatched.
+	Event   *jobs.Event `json:"event,omitempty"`
+	EventID string      `json:"event_id,omitempty"`
 }
 
 // Store persists the records of flow runs. Append is atomic: after a
 // crash, either every record of a call is there or none is. Safe for
-// concurrent use; one process at a time appends to a run.
+// concurrent use; one process at a time appends to a run, which Lock
+// ensures.
 type Store interface {
+	// Lock takes the flow's run lock, held until Release: a second Lock
+	// of the same flow, from this process or another, fails with an error
+	// wrapping ErrLocked that names the holder.
+	Lock(ctx context.Context, flow string) (Lock, error)
 	// Create starts run id of flow with its first records.
 	Create(ctx context.Context, flow, id string, recs []Record) error
 	// Append adds records to a run, atomically.
@@ -83,6 +98,20 @@ type Store interface {
 
 // ErrNotFound is returned for an unknown run.
 var ErrNotFound = errors.New("run not found")
+
+// ErrLocked is wrapped by Lock's error when another process (or another
+// Lock in this one) holds the flow's lock.
+var ErrLocked = errors.New("flow is already running")
+
+// Lock is a held flow lock.
+type Lock interface {
+	// Lost is closed when the lock is lost while held: a Redis lease that
+	// could not be renewed before it expired. The holder must stop
+	// writing to the flow's runs then.
+	Lost() <-chan struct{}
+	// Release gives the lock up; it is safe to call more than once.
+	Release() error
+}
 
 // NewID returns a run id: the UTC start time, sortable, and a random
 // suffix.
@@ -112,6 +141,20 @@ type Instance struct {
 	Outputs           map[string]string
 }
 
+// Emitted is an event a job emitted while running.
+type Emitted struct {
+	// Key identifies the event in the run: INSTANCE/ID.
+	Key   string
+	Event jobs.Event
+	// Dispatched is when the scheduler handled it (zero: not yet);
+	// Triggered lists the instances it created.
+	Dispatched time.Time
+	Triggered  []string
+}
+
+// EmittedKey is the key of event ID emitted by instance.
+func EmittedKey(instance, id string) string { return instance + "/" + id }
+
 // Run is the state of a run, folded from its records.
 type Run struct {
 	ID, Flow                   string
@@ -126,13 +169,18 @@ type Run struct {
 	Order     []string
 	// Ticks is the last schedule tick per job.
 	Ticks map[string]time.Time
+	// Emitted lists the events jobs emitted while running, in order;
+	// EmittedByKey indexes them.
+	Emitted      []*Emitted
+	EmittedByKey map[string]*Emitted
 	// Records counts the records folded.
 	Records int
 }
 
 // Fold builds a run's state from its records.
 func Fold(id string, recs []Record) *Run {
-	r := &Run{ID: id, Status: StatusRunning, Instances: map[string]*Instance{}, Ticks: map[string]time.Time{}, Records: len(recs)}
+	r := &Run{ID: id, Status: StatusRunning, Instances: map[string]*Instance{}, Ticks: map[string]time.Time{},
+		EmittedByKey: map[string]*Emitted{}, Records: len(recs)}
 	for _, rec := range recs {
 		r.Apply(rec)
 	}
@@ -159,9 +207,29 @@ func (r *Run) Apply(rec Record) {
 		}
 	case ScheduleTick:
 		r.Ticks[rec.Job] = rec.Tick
+	case EventEmitted:
+		if rec.Event == nil {
+			return
+		}
+		key := EmittedKey(rec.Instance, rec.Event.ID)
+		if r.EmittedByKey[key] != nil {
+			return
+		}
+		e := &Emitted{Key: key, Event: *rec.Event}
+		r.Emitted = append(r.Emitted, e)
+		r.EmittedByKey[key] = e
+	case EventDispatched:
+		if e := r.EmittedByKey[EmittedKey(rec.Instance, rec.EventID)]; e != nil && e.Dispatched.IsZero() {
+			e.Dispatched = rec.Time
+		}
 	case InstanceCreated:
 		if in != nil {
 			return
+		}
+		if t := rec.Trigger; t != nil && t.ID != "" && t.Instance != "" {
+			if e := r.EmittedByKey[EmittedKey(t.Instance, t.ID)]; e != nil {
+				e.Triggered = append(e.Triggered, rec.Instance)
+			}
 		}
 		r.Instances[rec.Instance] = &Instance{ID: rec.Instance, Job: rec.Job, Cause: rec.Cause, Trigger: rec.Trigger,
 			Status: StatusPending, Created: rec.Time}
@@ -192,6 +260,18 @@ func (r *Run) Apply(rec Record) {
 		}
 		in.Status, in.Finished, in.Error = rec.Status, rec.Time, rec.Error
 	}
+}
+
+// Undispatched returns the emitted events the scheduler has not handled
+// yet, in order.
+func (r *Run) Undispatched() []*Emitted {
+	var out []*Emitted
+	for _, e := range r.Emitted {
+		if e.Dispatched.IsZero() {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Tries returns the number of attempts that count against the retry

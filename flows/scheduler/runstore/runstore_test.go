@@ -119,3 +119,33 @@ func TestFileStoreTornTail(t *testing.T) {
 		st.Close()
 	}
 }
+
+// TestFoldEmitted: an event.emitted record stays undispatched until its
+// event.dispatched record, which links the instances it triggered; a
+// repeated key is folded once.
+func TestFoldEmitted(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(id string) *jobs.Event {
+		return &jobs.Event{Type: "drift.detected", ID: id, Job: "learn", Instance: "learn#1", Model: "m", Detector: "adwin"}
+	}
+	recs := []runstore.Record{
+		{Type: runstore.RunStarted, Time: t0, Flow: "f"},
+		{Type: runstore.EventEmitted, Time: t0, Instance: "learn#1", Event: ev("d1")},
+		{Type: runstore.EventEmitted, Time: t0, Instance: "learn#1", Event: ev("d2")},
+		{Type: runstore.EventEmitted, Time: t0, Instance: "learn#1", Event: ev("d1")},
+	}
+	run := runstore.Fold("r", recs)
+	if n := len(run.Emitted); n != 2 || len(run.Undispatched()) != 2 {
+		t.Fatalf("%d emitted, %d undispatched; want 2, 2", n, len(run.Undispatched()))
+	}
+	run.Apply(runstore.Record{Type: runstore.InstanceCreated, Time: t0, Instance: "retrain#1", Job: "retrain", Trigger: ev("d1")})
+	run.Apply(runstore.Record{Type: runstore.EventDispatched, Time: t0.Add(time.Second), Instance: "learn#1", EventID: "d1"})
+	u := run.Undispatched()
+	if len(u) != 1 || u[0].Key != "learn#1/d2" {
+		t.Fatalf("undispatched %+v, want learn#1/d2", u)
+	}
+	d1 := run.EmittedByKey["learn#1/d1"]
+	if !d1.Dispatched.Equal(t0.Add(time.Second)) || len(d1.Triggered) != 1 || d1.Triggered[0] != "retrain#1" || d1.Event.Detector != "adwin" {
+		t.Fatalf("d1 %+v", d1)
+	}
+}
