@@ -35,6 +35,10 @@ type Manifest struct {
 	Nodes map[string]NodeState `json:"nodes"`
 	// Size is the total size of the subtask files in bytes.
 	Size int64 `json:"size"`
+	// Final marks the checkpoint a bounded job takes once all its sources
+	// ended and every operator finished: restoring from it only completes
+	// the sinks' last commit, nothing is processed again.
+	Final bool `json:"final,omitempty"`
 }
 
 // NodeState lists the snapshot files of one node.

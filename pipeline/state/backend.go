@@ -24,6 +24,8 @@ func kindName(k byte) string {
 		return "list"
 	case kindMap:
 		return "map"
+	case kindTable:
+		return "table"
 	}
 	return fmt.Sprintf("kind %d", k)
 }
@@ -194,6 +196,10 @@ func register[S stateTable](b *Backend, name string, k byte, mk func() S) (S, er
 // any, as key group -> bytes. Restored states that no handle registered yet
 // are carried over unchanged.
 func (b *Backend) Snapshot() (map[int][]byte, error) {
+	if err := b.prepareTables(); err != nil {
+		return nil, err
+	}
+	defer b.releaseTables()
 	names := make([]string, 0, len(b.tables)+len(b.pending))
 	for n := range b.tables {
 		names = append(names, n)
@@ -204,39 +210,66 @@ func (b *Backend) Snapshot() (map[int][]byte, error) {
 	slices.Sort(names)
 	timers := [2]map[int][]timer{b.timers[0].byGroup(), b.timers[1].byGroup()}
 	out := map[int][]byte{}
-	var buf, payload []byte
+	// Every group is encoded into one growing buffer and sliced from it (a
+	// group's bytes are not written again once sliced, so growth leaves
+	// them valid): no copy per group.
+	size := 0
+	for _, t := range b.tables {
+		if ts, ok := t.(*tableState); ok {
+			for _, p := range ts.snap {
+				size += len(p) + 16
+			}
+		}
+	}
+	buf := make([]byte, 0, size)
+	var payload []byte
+	var body [][]byte // per state of the group: payload, or nil
 	for g := b.lo; g < b.hi; g++ {
-		buf = buf[:0]
+		at := len(buf)
 		nStates := 0
-		var body []byte
+		body = body[:0]
 		for _, name := range names {
-			var k byte
-			var n int
-			payload = payload[:0]
+			var p []byte
 			if t, ok := b.tables[name]; ok {
-				k = t.kind()
-				payload, n = t.encodeGroup(payload, g-b.lo)
-			} else {
-				p := b.pending[name]
-				k = p.kind
-				if data, ok := p.groups[g]; ok {
-					payload, n = append(payload, data...), 1
+				if ts, ok := t.(*tableState); ok {
+					p = ts.snap[g]
+				} else {
+					var n int
+					payload, n = t.encodeGroup(payload[len(payload):], g-b.lo)
+					if n > 0 {
+						p = payload
+					}
 				}
+			} else if data, ok := b.pending[name].groups[g]; ok {
+				p = data
 			}
-			if n == 0 {
-				continue
+			if len(p) > 0 {
+				nStates++
 			}
-			nStates++
-			body = appendBytes(body, []byte(name))
-			body = append(body, k)
-			body = appendBytes(body, payload)
+			body = append(body, p)
 		}
 		nTimers := len(timers[0][g]) + len(timers[1][g])
 		if nStates == 0 && nTimers == 0 {
+			payload = payload[:0]
 			continue
 		}
 		buf = binary.AppendUvarint(buf, uint64(nStates))
-		buf = append(buf, body...)
+		for i, name := range names {
+			p := body[i]
+			if len(p) == 0 {
+				continue
+			}
+			k := byte(0)
+			if t, ok := b.tables[name]; ok {
+				k = t.kind()
+			} else {
+				k = b.pending[name].kind
+			}
+			buf = appendBytes(buf, []byte(name))
+			buf = append(buf, k)
+			buf = appendBytes(buf, p)
+		}
+		payload = payload[:0]
 		buf = binary.AppendUvarint(buf, uint64(nTimers))
 		for d, byG := range timers {
 			for _, t := range byG[g] {
@@ -245,7 +278,7 @@ func (b *Backend) Snapshot() (map[int][]byte, error) {
 				buf = appendBytes(buf, []byte(t.key))
 			}
 		}
-		out[g] = slices.Clone(buf)
+		out[g] = buf[at:len(buf):len(buf)]
 	}
 	return out, nil
 }
@@ -282,7 +315,7 @@ func (b *Backend) restoreGroup(g int, data []byte) error {
 		if err != nil {
 			return err
 		}
-		if k < kindValue || k > kindMap {
+		if k < kindValue || k > kindTable {
 			return fmt.Errorf("state %q: unknown kind %d", name, k)
 		}
 		payload, err := d.bytes()

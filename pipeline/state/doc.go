@@ -29,6 +29,13 @@
 // operator's error). ValueState, ListState and MapState are kept as Go
 // values (no encoding on the hot path); codecs run at snapshot and restore.
 //
+// Operators that keep state in their own layout (columnar accumulators
+// indexed by key hash, say) implement Table and RegisterTable it: the
+// backend asks it for per-key-group payloads at each snapshot and hands
+// it the restored groups it owns, so it rescales like handle state.
+// KeyCodec.HashDeterminesKey tells when a hash alone identifies a
+// fixed-width key.
+//
 // # Timers
 //
 // RegisterTimer(domain, ts) sets a timer for the current key, one per
@@ -41,8 +48,10 @@
 // Backend.Snapshot returns key group -> bytes holding every state's entries
 // and the timers of the group:
 //
-//	uvarint #states, then per state: name, kind byte, payload
-//	  (uvarint #keys, then key and the codec's bytes, length-prefixed)
+//	uvarint #states, then per state: name, kind byte (1 value, 2 list,
+//	  3 map, 4 table), payload
+//	  (handles: uvarint #keys, then key and the codec's bytes, length-prefixed;
+//	  tables: their own bytes)
 //	uvarint #timers, then per timer: domain byte, varint time, key
 //
 // Restore accepts the groups of any number of old subtasks and keeps the

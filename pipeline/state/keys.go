@@ -274,6 +274,7 @@ type KeyCodec struct {
 	fields []arrow.Field
 	cols   []keyCol
 	rows   int
+	unique bool
 }
 
 // NewKeyCodec returns a codec for the named key columns.
@@ -323,8 +324,31 @@ func (k *KeyCodec) Bind(rec arrow.Record) error {
 		k.cols[i] = kc
 	}
 	k.rows = int(rec.NumRows())
+	k.unique = false
+	if len(k.idx) == 1 {
+		arr := rec.Column(k.idx[0])
+		switch k.cols[0].(type) {
+		case intKey[int8], intKey[int16], intKey[int32], intKey[int64],
+			intKey[uint8], intKey[uint16], intKey[uint32], intKey[uint64],
+			intKey[arrow.Timestamp], intKey[arrow.Date32], intKey[arrow.Date64], intKey[arrow.Duration],
+			floatKey[float32], floatKey[float64]:
+			k.unique = arr.NullN() == 0
+		}
+	}
 	return nil
 }
+
+// HashDeterminesKey reports whether, in the bound batch, a row's hash
+// determines its key among fixed-width keys: the key is one integer,
+// float, timestamp, date or duration column without nulls, so the hash is
+// a bijection of the value. Two such rows, or such a row and any stored
+// key of FixedKeyLen bytes, have equal keys exactly when their hashes are
+// equal, which lets hash-indexed state skip comparing key bytes.
+func (k *KeyCodec) HashDeterminesKey() bool { return k.unique }
+
+// FixedKeyLen is the length of an encoded key made of one non-null
+// fixed-width component (see HashDeterminesKey).
+const FixedKeyLen = 9
 
 // Hash returns the key hash of every row of the bound batch, in dst grown
 // as needed.

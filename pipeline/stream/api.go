@@ -186,4 +186,7 @@ type Checkpoint struct {
 	Duration time.Duration
 	// Size is the number of bytes of state written.
 	Size int64
+	// Final is set on the checkpoint a bounded job takes after its sources
+	// ended and its operators finished (see Job.Run).
+	Final bool
 }

@@ -202,31 +202,45 @@ func (r *run) loadRestore(n *node, sub int) (*subtaskRestore, error) {
 // snapshot stores subtask sub's state for checkpoint id and returns the
 // file name ("" when there was nothing to store) and its size.
 func (r *run) snapshot(n *node, sub int, id int64, ability any, kc *KeyedContext) (string, int64, error) {
+	data, err := r.capture(id, ability, kc)
+	if err != nil || data == nil {
+		return "", 0, err
+	}
+	return r.write(n, sub, id, data)
+}
+
+// capture encodes the subtask's state for checkpoint id (nil when it has
+// none). It runs on the subtask's goroutine, at the aligned barrier.
+func (r *run) capture(id int64, ability any, kc *KeyedContext) ([]byte, error) {
 	var st checkpoint.SubtaskState
 	if s, ok := ability.(Snapshotter); ok {
 		var b []byte
 		err := safe(r.job.cfg.logger, func() (err error) { b, err = s.Snapshot(r.ctx, id); return err })
 		if err != nil {
-			return "", 0, fmt.Errorf("snapshot: %w", err)
+			return nil, fmt.Errorf("snapshot: %w", err)
 		}
 		st.Operator = b
 	}
 	if kc != nil {
 		groups, err := kc.backend.Snapshot()
 		if err != nil {
-			return "", 0, fmt.Errorf("snapshot keyed state: %w", err)
+			return nil, fmt.Errorf("snapshot keyed state: %w", err)
 		}
 		st.KeyGroups = groups
 		if len(groups) > 0 {
 			if st.KeySchema, err = kc.keySchemaBytes(); err != nil {
-				return "", 0, err
+				return nil, err
 			}
 		}
 	}
 	if st.Empty() {
-		return "", 0, nil
+		return nil, nil
 	}
-	data := st.Marshal()
+	return st.Marshal(), nil
+}
+
+// write stores a subtask's encoded state into the checkpoint storage.
+func (r *run) write(n *node, sub int, id int64, data []byte) (string, int64, error) {
 	name := fmt.Sprintf("node%d-sub%d.state", n.id, sub)
 	if err := r.job.cfg.storage.WriteFile(r.ctx, id, name, data); err != nil {
 		return "", 0, fmt.Errorf("write snapshot: %w", err)
@@ -234,41 +248,108 @@ func (r *run) snapshot(n *node, sub int, id int64, ability any, kc *KeyedContext
 	return name, int64(len(data)), nil
 }
 
+// writeAsync writes an operator subtask's encoded state in a goroutine of
+// the run and acknowledges checkpoint id once it is stored, so that the
+// operator goes on processing while the file is written and synced. The
+// checkpoint completes only when every acknowledgement arrived; one
+// checkpoint is in flight at a time, so a subtask has at most one write
+// pending. A failed write fails the run.
+func (r *run) writeAsync(n *node, sub int, id int64, data []byte) {
+	r.bg.Go(func() error {
+		file, size, err := r.write(n, sub, id, data)
+		if err != nil {
+			return fmt.Errorf("%s %q subtask %d/%d: checkpoint %d: %w", n.kind, n.name, sub+1, n.par, id, err)
+		}
+		return r.ack(ack{id: id, node: n.id, sub: sub, file: file, size: size})
+	})
+}
+
 // coordinate injects checkpoint barriers every interval, one checkpoint in
 // flight at a time; once every subtask acknowledged checkpoint n it writes
 // the manifest, notifies the sinks (two-phase commit) and the listener. It
-// stops triggering once a source subtask has ended: a finished source
-// cannot emit barriers. An error (the storage failed) fails the run.
+// stops triggering once a source subtask has ended (a finished source
+// cannot emit barriers; see endSource), completes the checkpoint in
+// flight, then the final checkpoint: every subtask acknowledges it at its
+// end of input, after Finish. An error (the storage failed) fails the run.
 func (r *run) coordinate(ctx context.Context) error {
 	t := time.NewTicker(r.job.cfg.interval)
 	defer t.Stop()
 	st := r.job.cfg.storage
-	id := r.nextID - 1
+	var early []ack // acknowledgements of the final checkpoint
+	// collect gathers the acknowledgements of checkpoint id into m; false
+	// when the run stopped first.
+	collect := func(id int64, m *checkpoint.Manifest) bool {
+		add := func(a ack) {
+			n := r.job.nodes[a.node]
+			if n.kind == kindSource {
+				m.Sources[n.name][a.sub] = a.offset
+			} else {
+				m.Nodes[n.name].Files[a.sub] = a.file
+				m.Size += a.size
+			}
+		}
+		got := 0
+		if m.Final {
+			for _, a := range early {
+				add(a)
+				got++
+			}
+		}
+		for got < r.total {
+			select {
+			case <-ctx.Done():
+				return false
+			case a := <-r.acks:
+				switch {
+				case a.id == id:
+					add(a)
+					got++
+				case a.id > id:
+					early = append(early, a)
+				}
+			}
+		}
+		return true
+	}
 	for {
+		final := false
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-r.ending:
+			final = true
 		}
-		if r.srcDone.Load() > 0 {
-			return nil
+		r.ckMu.Lock()
+		if r.final != 0 {
+			final = true
 		}
-		id++
-		r.job.ck.triggered.Store(id)
+		var id int64
+		if final {
+			id = r.final
+		} else {
+			r.lastTrig++
+			id = r.lastTrig
+			r.job.ck.triggered.Store(id)
+		}
 		start := time.Now()
-		if err := st.Begin(ctx, id); err != nil {
-			return fmt.Errorf("checkpoint %d: %w", id, err)
-		}
-		for _, subs := range r.trigger {
-			for _, ch := range subs {
-				select {
-				case ch <- id:
-				default: // cannot happen with one checkpoint in flight
+		if !final {
+			if err := st.Begin(ctx, id); err != nil {
+				r.ckMu.Unlock()
+				return fmt.Errorf("checkpoint %d: %w", id, err)
+			}
+			for _, subs := range r.trigger {
+				for _, ch := range subs {
+					select {
+					case ch <- id:
+					default: // cannot happen with one checkpoint in flight
+					}
 				}
 			}
 		}
+		r.ckMu.Unlock()
 		m := &checkpoint.Manifest{ID: id, Job: r.job.name, MaxKeyGroups: r.job.cfg.maxKeyGrps,
-			Sources: map[string][]int64{}, Nodes: map[string]checkpoint.NodeState{}}
+			Sources: map[string][]int64{}, Nodes: map[string]checkpoint.NodeState{}, Final: final}
 		for _, n := range r.job.nodes {
 			if n.kind == kindSource {
 				m.Sources[n.name] = make([]int64, n.par)
@@ -276,23 +357,8 @@ func (r *run) coordinate(ctx context.Context) error {
 				m.Nodes[n.name] = checkpoint.NodeState{Parallelism: n.par, Files: make([]string, n.par)}
 			}
 		}
-		for got := 0; got < r.total; {
-			select {
-			case <-ctx.Done():
-				return nil
-			case a := <-r.acks:
-				if a.id != id {
-					continue
-				}
-				got++
-				n := r.job.nodes[a.node]
-				if n.kind == kindSource {
-					m.Sources[n.name][a.sub] = a.offset
-				} else {
-					m.Nodes[n.name].Files[a.sub] = a.file
-					m.Size += a.size
-				}
-			}
+		if !collect(id, m) {
+			return nil
 		}
 		m.Time = time.Now().UTC()
 		if err := st.Commit(ctx, m); err != nil {
@@ -309,12 +375,52 @@ func (r *run) coordinate(ctx context.Context) error {
 		c.lastSize.Store(m.Size)
 		c.totalDur.Add(int64(dur))
 		c.totalSize.Add(m.Size)
-		r.job.cfg.logger.Debug("checkpoint complete", "job", r.job.name, "checkpoint", id, "duration", dur, "bytes", m.Size)
+		r.job.cfg.logger.Debug("checkpoint complete", "job", r.job.name, "checkpoint", id, "duration", dur, "bytes", m.Size, "final", final)
 		r.notifyComplete(id)
 		if r.job.cfg.onCkpt != nil {
-			r.job.cfg.onCkpt(Checkpoint{ID: id, SourceOffsets: m.Sources, Duration: dur, Size: m.Size})
+			r.job.cfg.onCkpt(Checkpoint{ID: id, SourceOffsets: m.Sources, Duration: dur, Size: m.Size, Final: final})
+		}
+		if final {
+			return nil
 		}
 	}
+}
+
+// finalCheckpoints reports whether this run takes a final checkpoint at
+// the end of its bounded input: checkpoints are on and the run does not
+// resume from a final checkpoint (then everything was done already).
+func (r *run) finalCheckpoints() bool {
+	return r.job.cfg.interval > 0 && !r.finished()
+}
+
+// finished reports whether the run resumes from a final checkpoint.
+func (r *run) finished() bool { return r.from != nil && r.from.m.Final }
+
+// endSource is called by a source subtask whose input ended. The first
+// one stops the coordinator from triggering checkpoints and picks the id
+// of the final checkpoint (after every triggered one), preparing it in the
+// storage. It returns that id.
+func (r *run) endSource() (int64, error) {
+	r.ckMu.Lock()
+	defer r.ckMu.Unlock()
+	if r.final == 0 {
+		r.final = r.lastTrig + 1
+		r.job.ck.triggered.Store(r.final)
+		close(r.ending)
+		if r.finalCheckpoints() {
+			if err := r.job.cfg.storage.Begin(r.ctx, r.final); err != nil {
+				return 0, fmt.Errorf("final checkpoint %d: %w", r.final, err)
+			}
+		}
+	}
+	return r.final, nil
+}
+
+// finalID returns the id of the final checkpoint, once a source ended.
+func (r *run) finalID() int64 {
+	r.ckMu.Lock()
+	defer r.ckMu.Unlock()
+	return r.final
 }
 
 // notifyComplete tells every sink subtask that checkpoint id is complete.

@@ -108,7 +108,11 @@
 //
 // Keys are encoded by state.KeyCodec, whose hash also drives hash
 // partitioning: key group = hash mod WithMaxKeyGroups, and key groups are
-// split into contiguous ranges over the subtasks (as in Flink).
+// split into contiguous ranges over the subtasks (as in Flink). An
+// operator that wants no per-key calls binds KeyedContext.KeyCodec to its
+// batch itself, indexes its own state by the row hashes and registers it
+// as a state.Table (pipeline/window does so for tumbling and sliding
+// windows).
 //
 // # Checkpoints
 //
@@ -122,12 +126,27 @@
 // their keyed state and timers (automatically) and their Snapshotter bytes;
 // sinks pre-commit (TwoPhaseCommitter) then snapshot. Each stateful
 // subtask writes one file into the checkpoint.Storage (WithCheckpointStorage,
-// in memory by default, checkpoint.NewDir for a directory). Once every
-// subtask acknowledged, the coordinator writes the manifest last and
-// atomically, and only then is checkpoint n complete: sinks are told to
-// Commit(n), the listener gets the checkpoint with its duration and size
-// (also in Job.CheckpointStats). One checkpoint is in flight at a time;
-// checkpoints stop once a source has ended.
+// in memory by default, checkpoint.NewDir for a directory). An operator
+// encodes its state at the barrier and goes on processing while a
+// goroutine writes and syncs the file, acknowledging once it is stored.
+// Once every subtask acknowledged, the coordinator writes the manifest
+// last and atomically, and only then is checkpoint n complete: sinks are
+// told to Commit(n), the listener gets the checkpoint with its duration and
+// size (also in Job.CheckpointStats). One checkpoint is in flight at a
+// time.
+//
+// Final checkpoint: once a source has ended no more barriers are
+// injected (the checkpoint in flight still completes: a source emits the
+// barriers triggered before its end). When every source of a bounded job
+// ended, each subtask takes its part of a final checkpoint at its end of
+// input: sources their end offsets, operators their state after Finish,
+// sinks pre-commit their last rows and wait until the checkpoint is
+// complete to commit them (Checkpoint.Final, checkpoint.Manifest.Final).
+// A job resumed from a final checkpoint (WithRestoreFrom, or a restart
+// after a failure that came after it) reads nothing and finishes nothing
+// again: its sinks only Restore, which commits the final transaction if
+// the failure came before they did, so the last output is committed
+// exactly once.
 //
 // # Exactly-once output
 //
@@ -156,10 +175,11 @@
 //
 // Restoring needs the same node names, source parallelism and key groups;
 // operator state of old subtask j goes to new subtask j mod parallelism.
-// Limits: a bounded job takes no checkpoint after its first source ended,
-// so a failure in that last stretch restarts from the last checkpoint
-// before it; processing-time timers pending at the end of input are
-// dropped.
+// Limits: between the end of the first source and the final checkpoint
+// no checkpoint is taken, so a failure in that stretch restarts from the
+// last checkpoint before it (and a job whose other sources never end takes
+// no more checkpoints); processing-time timers pending at the end of input
+// are dropped.
 //
 // # Metrics
 //

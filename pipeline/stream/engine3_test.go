@@ -269,19 +269,21 @@ func containsLine(s, sub string) bool {
 
 // coSum sums data ids and counts control rows; Finish emits (subtask,
 // data_sum, control_rows). Its sums are operator state (snapshotted). It
-// fails once at the data call numbered failAt (across restarts).
+// fails once (across restarts), at the first data call numbered failAt or
+// more once ready (a checkpoint completed) is set.
 type coSum struct {
 	oc              *OperatorContext
 	data, ctl       int64
 	calls           *atomic.Int64
 	failAt          int64
+	ready, failed   *atomic.Bool
 	sawCtlBeforeEnd bool
 }
 
 func (o *coSum) Open(_ context.Context, oc *OperatorContext) error { o.oc = oc; return nil }
 
 func (o *coSum) ProcessData(_ context.Context, rec arrow.Record, _ Collector) error {
-	if o.calls.Add(1) == o.failAt {
+	if c := o.calls.Add(1); o.failAt > 0 && c >= o.failAt && o.ready.Load() && o.failed.CompareAndSwap(false, true) {
 		return errInjected
 	}
 	for _, id := range ids(rec) {
@@ -339,11 +341,17 @@ func TestConnectBroadcastsControlAndRecovers(t *testing.T) {
 				t.Fatal(err)
 			}
 			var calls atomic.Int64
+			var ready, failed atomic.Bool
 			job := NewJob("connect", WithAllocator(mem), WithCheckpointInterval(2*time.Millisecond),
-				WithCheckpointStorage(store), WithRestartStrategy(RestartStrategy{MaxAttempts: 2}))
-			d := FromSource(job, "data", &pacedSource{recs: data, pause: 300 * time.Microsecond}, 2)
+				WithCheckpointStorage(store), WithRestartStrategy(RestartStrategy{MaxAttempts: 2}),
+				WithCheckpointListener(func(Checkpoint) { ready.Store(true) }))
+			// The data sources keep their last batches until a checkpoint
+			// completed, so the failure comes after one.
+			d := FromSource(job, "data", &pacedSource{recs: data, pause: 300 * time.Microsecond, hold: &ready}, 2)
 			c := FromSource(job, "control", &pacedSource{recs: control, pause: 700 * time.Microsecond}, 1)
-			Connect(d, c).Process("co", func() CoOperator { return &coSum{calls: &calls, failAt: fail} }, 3).
+			Connect(d, c).Process("co", func() CoOperator {
+				return &coSum{calls: &calls, failAt: fail, ready: &ready, failed: &failed}
+			}, 3).
 				ToParallel("out", NewFileSink(filepath.Join(dir, "out")), 1)
 			if !containsLine(job.String(), "control broadcast") {
 				t.Errorf("graph does not show the control edge:\n%s", job)

@@ -146,6 +146,15 @@ func (kc *KeyedContext) ForEachKey(rec arrow.Record, fn func(rows []int) error) 
 	return nil
 }
 
+// KeyCodec returns the subtask's key codec, the one ForEachKey and hash
+// partitioning use: an operator that groups rows itself binds it to its
+// batch (Bind), reads per-row key hashes (Hash: the key group is
+// state.KeyGroup(hash, kc.State().MaxKeyGroups())) and encoded keys
+// (Append), for instance to keep columnar state in a state.Table. Binding
+// it also records the key fields that KeyFields returns and checkpoints
+// keep.
+func (kc *KeyedContext) KeyCodec() *state.KeyCodec { return kc.codec }
+
 // ForEachStateKey calls fn once for every key that has an entry in the
 // named state, with that key as current key (for instance to emit every
 // result at Finish).

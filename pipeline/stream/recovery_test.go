@@ -73,27 +73,33 @@ func referenceSums(t testing.TB, recs []arrow.Record) map[string]sumCount {
 type pacedSource struct {
 	recs  []arrow.Record
 	pause time.Duration
+	// hold, when set, keeps each subtask's last batch back until it is
+	// true, so that a test can wait for a checkpoint while input remains.
+	hold *atomic.Bool
 }
 
 func (s *pacedSource) Open(ctx context.Context, sub, par int) (table.Reader, error) {
 	r, _ := FromRecords(s.recs...).Open(ctx, sub, par)
-	return &pacedReader{sliceReader: r.(*sliceReader), ctx: ctx, pause: s.pause}, nil
+	return &pacedReader{sliceReader: r.(*sliceReader), ctx: ctx, pause: s.pause, hold: s.hold}, nil
 }
 
 type pacedReader struct {
 	*sliceReader
 	ctx   context.Context
 	pause time.Duration
+	hold  *atomic.Bool
 	err   error
 }
 
 func (r *pacedReader) Next() bool {
-	if r.pause > 0 {
-		select {
-		case <-time.After(r.pause):
-		case <-r.ctx.Done():
-			r.err = r.ctx.Err()
-			return false
+	for first := true; first || r.hold != nil && r.pos+1 >= len(r.recs)-1 && !r.hold.Load(); first = false {
+		if r.pause > 0 || !first {
+			select {
+			case <-time.After(max(r.pause, 100*time.Microsecond)):
+			case <-r.ctx.Done():
+				r.err = r.ctx.Err()
+				return false
+			}
 		}
 	}
 	return r.sliceReader.Next()

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -232,8 +231,15 @@ type run struct {
 	trigger [][]chan int64     // source node, subtask: barrier requests
 	notes   [][]chan int64     // sink node, subtask: completed checkpoints
 	acks    chan ack
-	srcDone atomic.Int32
-	total   int // subtasks
+	bg      *errgroup.Group // the run's goroutines, for asynchronous snapshot writes
+
+	// Checkpoint ids: ckMu orders triggering against sources ending, so
+	// that every source emits every triggered barrier before its end.
+	ckMu     sync.Mutex
+	lastTrig int64         // last triggered checkpoint
+	final    int64         // id of the final checkpoint, 0 until a source ended
+	ending   chan struct{} // closed when the first source ended
+	total    int           // subtasks
 
 	from    *restorePoint // checkpoint this run starts from, nil for none
 	attempt int           // 0 for the first run, then restarts
@@ -298,11 +304,13 @@ func (j *Job) runOnce(ctx context.Context, from *restorePoint, attempt int) erro
 	defer cancel(nil)
 	g, gctx := errgroup.WithContext(rctx)
 	r := j.plan(gctx)
+	r.bg = g
 	r.from, r.attempt = from, attempt
 	r.nextID = j.ck.triggered.Load() + 1
 	if from != nil && from.m.ID >= r.nextID {
 		r.nextID = from.m.ID + 1
 	}
+	r.lastTrig, r.ending = r.nextID-1, make(chan struct{})
 	for _, n := range j.nodes {
 		for sub := range n.par {
 			g.Go(func() error { return r.runSubtask(n, sub) })
@@ -311,7 +319,7 @@ func (j *Job) runOnce(ctx context.Context, from *restorePoint, attempt int) erro
 	var coord sync.WaitGroup
 	var coordErr error
 	cctx, stopCoord := context.WithCancel(gctx)
-	if j.cfg.interval > 0 {
+	if j.cfg.interval > 0 && !r.finished() {
 		coord.Add(1)
 		go func() {
 			defer coord.Done()
@@ -484,6 +492,10 @@ type sourceItem struct {
 func (r *run) runSource(n *node, sub int, log *slog.Logger) error {
 	ctx := r.ctx
 	out := r.outputs[n.id][sub]
+	if r.finished() {
+		// Resuming from a final checkpoint: the input was read to its end.
+		return out.finish()
+	}
 	var rd table.Reader
 	if err := safe(log, func() (err error) { rd, err = n.src.Open(ctx, sub, n.par); return err }); err != nil {
 		return fmt.Errorf("open: %w", err)
@@ -582,7 +594,26 @@ func (r *run) runSource(n *node, sub int, log *slog.Logger) error {
 				if readErr != nil {
 					return fmt.Errorf("read: %w", readErr)
 				}
-				r.srcDone.Add(1)
+				final, err := r.endSource()
+				if err != nil {
+					return err
+				}
+				// A barrier triggered before the end goes out before it.
+				select {
+				case id := <-trigger:
+					if err := out.control(element{kind: elemBarrier, val: id}); err != nil {
+						return err
+					}
+					if err := r.ack(ack{id: id, node: n.id, sub: sub, offset: offset}); err != nil {
+						return err
+					}
+				default:
+				}
+				if r.finalCheckpoints() {
+					if err := r.ack(ack{id: final, node: n.id, sub: sub, offset: offset}); err != nil {
+						return err
+					}
+				}
 				return out.finish()
 			}
 			offset = it.offset
@@ -762,17 +793,41 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 			if err = out.control(e); err != nil {
 				return err
 			}
-			file, size, serr := r.snapshot(n, sub, e.val, ability, kc)
+			data, serr := r.capture(e.val, ability, kc)
 			if serr != nil {
 				return fmt.Errorf("checkpoint %d: %w", e.val, serr)
 			}
-			err = r.ack(ack{id: e.val, node: n.id, sub: sub, file: file, size: size})
+			if data == nil {
+				err = r.ack(ack{id: e.val, node: n.id, sub: sub})
+			} else {
+				r.writeAsync(n, sub, e.val, data)
+			}
 		case elemIdle:
 			err = out.markIdle()
 		case elemEnd:
-			if f, ok := ability.(Finisher); ok {
+			if f, ok := ability.(Finisher); ok && !r.finished() {
 				if err := safe(log, func() error { return f.Finish(ctx, out) }); err != nil {
 					return fmt.Errorf("finish: %w", err)
+				}
+			}
+			if r.finalCheckpoints() {
+				// The final checkpoint: the state after Finish.
+				id := r.finalID()
+				if bh != nil {
+					if err := safe(log, func() error { return bh.OnBarrier(ctx, id) }); err != nil {
+						return fmt.Errorf("final checkpoint %d: %w", id, err)
+					}
+				}
+				data, err := r.capture(id, ability, kc)
+				if err != nil {
+					return fmt.Errorf("final checkpoint %d: %w", id, err)
+				}
+				if data == nil {
+					if err := r.ack(ack{id: id, node: n.id, sub: sub}); err != nil {
+						return err
+					}
+				} else {
+					r.writeAsync(n, sub, id, data)
 				}
 			}
 			return out.finish()
@@ -780,6 +835,49 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 		n.m.busy.Add(int64(time.Since(t0)) - (out.bp - bp0))
 		if err != nil {
 			return err
+		}
+	}
+}
+
+// finalSink takes a sink subtask's part of the final checkpoint at its end
+// of input: pre-commit and snapshot, then, for a TwoPhaseCommitter, wait
+// until the checkpoint is complete and commit it, so the last output is
+// committed by the checkpoint (once) rather than by Close.
+func (r *run) finalSink(n *node, sub int, log *slog.Logger, w SinkWriter) error {
+	ctx := r.ctx
+	id := r.finalID()
+	if bh, ok := w.(BarrierHandler); ok {
+		if err := safe(log, func() error { return bh.OnBarrier(ctx, id) }); err != nil {
+			return fmt.Errorf("final checkpoint %d: %w", id, err)
+		}
+	}
+	tpc, _ := w.(TwoPhaseCommitter)
+	if tpc != nil {
+		if err := safe(log, func() error { return tpc.PreCommit(ctx, id) }); err != nil {
+			return fmt.Errorf("pre-commit final checkpoint %d: %w", id, err)
+		}
+	}
+	file, size, err := r.snapshot(n, sub, id, w, nil)
+	if err != nil {
+		return fmt.Errorf("final checkpoint %d: %w", id, err)
+	}
+	if err := r.ack(ack{id: id, node: n.id, sub: sub, file: file, size: size}); err != nil {
+		return err
+	}
+	if tpc == nil {
+		return nil
+	}
+	for {
+		select {
+		case c := <-r.notes[n.id][sub]:
+			if err := safe(log, func() error { return tpc.Commit(ctx, c) }); err != nil {
+				return fmt.Errorf("commit checkpoint %d: %w", c, err)
+			}
+			if c >= id {
+				return nil
+			}
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
@@ -854,6 +952,11 @@ func (r *run) runSink(n *node, sub int, log *slog.Logger) (err error) {
 			}
 			err = r.ack(ack{id: e.val, node: n.id, sub: sub, file: file, size: size})
 		case elemEnd:
+			if r.finalCheckpoints() {
+				if err := r.finalSink(n, sub, log, w); err != nil {
+					return err
+				}
+			}
 			closed = true
 			if err := safe(log, func() error { return w.Close(ctx) }); err != nil {
 				return fmt.Errorf("close: %w", err)

@@ -174,6 +174,33 @@ func (b *builtin) add(a *acc, s int, v *batchView, col int, rows []int) error {
 	return nil
 }
 
+// addRow folds row r into f, the aggregation's slots.
+func (b *builtin) addRow(f []float64, v *batchView, col int, r int) {
+	if b.fn == fnCount {
+		f[0]++
+		return
+	}
+	if valid := v.valid[col]; valid != nil && !valid[r] {
+		return
+	}
+	x := v.vals[col][r]
+	f[0]++
+	switch b.fn {
+	case fnSum:
+		f[1] += x
+	case fnMean:
+		f[1] += (x - f[1]) / f[0]
+	case fnMin:
+		f[1] = math.Min(f[1], x)
+	case fnMax:
+		f[1] = math.Max(f[1], x)
+	case fnVariance:
+		d := x - f[1]
+		f[1] += d / f[0]
+		f[2] += d * (x - f[1])
+	}
+}
+
 func (b *builtin) merge(dst, src *acc, s int) {
 	d, o := dst.f[s:s+b.k], src.f[s:s+b.k]
 	switch b.fn {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"runtime/pprof"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -149,12 +152,25 @@ func (r *eventReader) SeekRow(off int64) error {
 	return nil
 }
 
-// BenchmarkEngineWindowCount: source -> watermarks -> keyBy(key, 100k
-// distinct) -> tumbling 10s event-time window count -> discarding sink,
-// parallelism 1, with no checkpoints and with a checkpoint every second
-// (to a directory).
-func BenchmarkEngineWindowCount(b *testing.B) {
-	mem := memory.NewGoAllocator()
+// windowCountJob is the job of BenchmarkEngineWindowCount over n batches,
+// with a checkpoint every interval (none when 0) into a directory.
+func windowCountJob(b *testing.B, mem memory.Allocator, keys []arrow.Array, n int, interval time.Duration) *stream.Job {
+	opts := []stream.Option{stream.WithAllocator(mem)}
+	if interval > 0 {
+		store, err := checkpoint.NewDir(b.TempDir(), 2)
+		if err != nil {
+			b.Fatal(err)
+		}
+		opts = append(opts, stream.WithCheckpointInterval(interval), stream.WithCheckpointStorage(store))
+	}
+	job := stream.NewJob("bench", opts...)
+	keyed := stream.FromSource(job, "events", &eventSource{keys: keys, n: n}, 1).AssignWatermarks("ts", 0).KeyBy("key")
+	window.Of(keyed, "ts", window.Tumbling(10*time.Second)).Aggregate(window.Count()).To("discard", discard())
+	return job
+}
+
+// benchKeys returns 8 key columns of benchRows keys drawn from 100k.
+func benchKeys(mem memory.Allocator) []arrow.Array {
 	rng := rand.New(rand.NewPCG(1, 2))
 	keys := make([]arrow.Array, 8)
 	for i := range keys {
@@ -165,28 +181,30 @@ func BenchmarkEngineWindowCount(b *testing.B) {
 		keys[i] = bld.NewArray()
 		bld.Release()
 	}
-	defer func() {
-		for _, k := range keys {
-			k.Release()
-		}
-	}()
+	return keys
+}
+
+func releaseArrays(as []arrow.Array) {
+	for _, a := range as {
+		a.Release()
+	}
+}
+
+// BenchmarkEngineWindowCount: source -> watermarks -> keyBy(key, 100k
+// distinct) -> tumbling 10s event-time window count -> discarding sink,
+// parallelism 1, with no checkpoints and with a checkpoint every second
+// (to a directory).
+func BenchmarkEngineWindowCount(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	keys := benchKeys(mem)
+	defer releaseArrays(keys)
 	for _, interval := range []time.Duration{0, time.Second} {
 		name := "checkpoint=none"
 		if interval > 0 {
 			name = "checkpoint=" + interval.String()
 		}
 		b.Run(name, func(b *testing.B) {
-			opts := []stream.Option{stream.WithAllocator(mem)}
-			if interval > 0 {
-				store, err := checkpoint.NewDir(b.TempDir(), 2)
-				if err != nil {
-					b.Fatal(err)
-				}
-				opts = append(opts, stream.WithCheckpointInterval(interval), stream.WithCheckpointStorage(store))
-			}
-			job := stream.NewJob("bench", opts...)
-			keyed := stream.FromSource(job, "events", &eventSource{keys: keys, n: b.N}, 1).AssignWatermarks("ts", 0).KeyBy("key")
-			window.Of(keyed, "ts", window.Tumbling(10*time.Second)).Aggregate(window.Count()).To("discard", discard())
+			job := windowCountJob(b, mem, keys, b.N, interval)
 			b.ResetTimer()
 			cpu0 := cpuTime()
 			if err := job.Run(context.Background()); err != nil {
@@ -197,4 +215,60 @@ func BenchmarkEngineWindowCount(b *testing.B) {
 			b.ReportMetric(float64(st.Completed), "checkpoints")
 		})
 	}
+}
+
+// BenchmarkEngineCheckpointOverhead measures the cost of checkpoints in
+// one run: each iteration runs the BenchmarkEngineWindowCount job over the
+// same 320 batches (21M rows, 4 to 5 checkpoints) twice, without checkpoints and with one
+// every second, in alternating order. It reports both throughputs per
+// CPU-second and per wall second over all iterations, and the overheads
+// (1 - with/without) as the median over the iterations' pairs, which
+// resists the load of other processes changing between pairs. Run it with
+// -benchtime=Nx, N of 8 or more.
+func BenchmarkEngineCheckpointOverhead(b *testing.B) {
+	const batches = 320
+	mem := memory.NewGoAllocator()
+	keys := benchKeys(mem)
+	defer releaseArrays(keys)
+	var cpu, wall [2]time.Duration // 0 none, 1 every second
+	var cpuOver, wallOver []float64
+	ckpts := int64(0)
+	for i := range b.N {
+		var pc, pw [2]time.Duration
+		for j := range 2 {
+			k := (i + j) % 2
+			interval := time.Duration(k) * time.Second
+			job := windowCountJob(b, mem, keys, batches, interval)
+			runtime.GC()
+			c0, t0 := cpuTime(), time.Now()
+			var err error
+			pprof.Do(context.Background(), pprof.Labels("checkpoints", map[bool]string{false: "none", true: "every-second"}[interval > 0]), func(ctx context.Context) { err = job.Run(ctx) })
+			if err != nil {
+				b.Fatal(err)
+			}
+			pc[k], pw[k] = cpuTime()-c0, time.Since(t0)
+			ckpts += job.CheckpointStats().Completed
+		}
+		for k := range 2 {
+			cpu[k] += pc[k]
+			wall[k] += pw[k]
+		}
+		cpuOver = append(cpuOver, 100*(1-pc[0].Seconds()/pc[1].Seconds()))
+		wallOver = append(wallOver, 100*(1-pw[0].Seconds()/pw[1].Seconds()))
+	}
+	median := func(x []float64) float64 {
+		slices.Sort(x)
+		if n := len(x); n%2 == 0 {
+			return (x[n/2-1] + x[n/2]) / 2
+		}
+		return x[len(x)/2]
+	}
+	rows := float64(b.N) * batches * benchRows
+	b.ReportMetric(rows/cpu[0].Seconds(), "none-rows/cpu-s")
+	b.ReportMetric(rows/cpu[1].Seconds(), "ckpt-rows/cpu-s")
+	b.ReportMetric(rows/wall[0].Seconds(), "none-rows/s")
+	b.ReportMetric(rows/wall[1].Seconds(), "ckpt-rows/s")
+	b.ReportMetric(median(cpuOver), "cpu-overhead-%")
+	b.ReportMetric(median(wallOver), "wall-overhead-%")
+	b.ReportMetric(float64(ckpts)/float64(b.N), "checkpoints/run")
 }

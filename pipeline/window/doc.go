@@ -50,18 +50,25 @@
 //
 // # State and recovery
 //
-// The operator is a stream.KeyedOperator: each key's windows and
-// accumulators live in keyed value state and each window registers
-// event-time timers at end-1 (fire) and end-1+lateness (cleanup), so
-// checkpoints snapshot them and a restore (also at another parallelism,
-// redistributed by key group) resumes every open window. The watermark the
-// operator decided lateness with is checkpointed too, so rows late before a
-// failure stay late after it.
+// Tumbling and sliding windows keep one pane per open window: the
+// accumulators of every key of that window, stored column-wise and indexed
+// by the key's 64-bit partitioning hash (a collision is told apart by the
+// encoded key; for a single integer, float or time key without nulls the
+// hash is a bijection and no key bytes are compared). A pane fires as a
+// whole, its keys in encoded-key order, when the watermark reaches end-1,
+// and is dropped at end-1+lateness: no per-key timers. The panes are a
+// state.Table, so checkpoints store them by key group and a restore (also
+// at another parallelism) resumes every open window. Session windows keep
+// each key's windows in keyed value state with event-time timers at end-1
+// (fire) and end-1+lateness (cleanup). The watermark the operator decided
+// lateness with is checkpointed too, so rows late before a failure stay
+// late after it.
 //
 // # Performance
 //
-// Per key and batch the operator groups rows by window and folds them with
-// one accumulator call per (key, window) (Count is O(1) per group). The
-// cost is dominated by per-key state lookups and timers: run
-// scripts/bench_engine.sh for figures.
+// For tumbling and sliding windows a row costs one hash-map probe by
+// uint64 in its window's pane and one accumulator update (built-ins are
+// folded without an interface call); firing sorts the pane's keys once.
+// Sessions group a batch's rows by key and window and fold each group
+// with one accumulator call. Run scripts/bench_engine.sh for figures.
 package window

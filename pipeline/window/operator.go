@@ -78,6 +78,7 @@ type operator struct {
 	out  stream.Collector
 
 	restoredWM int64
+	ps         *panes // tumbling and sliding windows; nil for sessions
 
 	// Input binding, per schema.
 	schema *arrow.Schema
@@ -118,7 +119,27 @@ func (o *operator) Open(_ context.Context, kc *stream.KeyedContext) error {
 	}
 	o.l, o.kc, o.mem = l, kc, kc.Allocator
 	o.wins, err = state.NewValueState(kc.State(), "windows", state.Codec[[]*acc](windowsCodec{accCodec{l}}))
-	return err
+	if err != nil || o.sp.assigner.kind == kindSession {
+		return err
+	}
+	o.ps = newPanes(o, kc.State().MaxKeyGroups())
+	if err := state.RegisterTable(kc.State(), "panes", o.ps); err != nil {
+		return err
+	}
+	// Checkpoints taken before panes existed keep tumbling and sliding
+	// windows per key: move them into panes (their per-key timers then
+	// find nothing to do).
+	return kc.ForEachStateKey("windows", func() error {
+		ws, _ := o.wins.Get()
+		key := string(kc.CurrentKey())
+		for _, w := range ws {
+			if err := o.ps.insert(key, w); err != nil {
+				return err
+			}
+		}
+		o.wins.Clear()
+		return nil
+	})
 }
 
 // Snapshot implements stream.Snapshotter: the watermark the operator
@@ -154,6 +175,15 @@ func (o *operator) ProcessBatch(_ context.Context, kc *stream.KeyedContext, rec 
 		return err
 	}
 	o.late = o.late[:0]
+	if o.ps != nil {
+		if err := o.ps.process(kc, rec); err != nil {
+			return err
+		}
+		if err := o.emitLate(rec, out); err != nil {
+			return err
+		}
+		return o.flush()
+	}
 	wm := o.watermark()
 	add := func(rows []int) error { return o.addTimed(rows, wm) }
 	if o.sp.assigner.kind == kindSession {
@@ -371,6 +401,11 @@ func (o *operator) OnTimer(_ context.Context, _ *stream.KeyedContext, t stream.T
 // fired (timers run first); emit their results, then the watermark.
 func (o *operator) OnWatermark(_ context.Context, wm int64, out stream.Collector) error {
 	o.out = out
+	if o.ps != nil {
+		if err := o.ps.fire(wm); err != nil {
+			return err
+		}
+	}
 	if err := o.flush(); err != nil {
 		return err
 	}
@@ -401,6 +436,28 @@ func (o *operator) Close() error {
 
 // emit appends the result row of the current key's window w.
 func (o *operator) emit(w *acc) error {
+	if err := o.builders(); err != nil {
+		return err
+	}
+	if err := o.kc.AppendKey(o.keyB); err != nil {
+		return err
+	}
+	return o.emitAcc(w)
+}
+
+// emitKey appends the result row of window w of key (encoded).
+func (o *operator) emitKey(key string, w *acc) error {
+	if err := o.builders(); err != nil {
+		return err
+	}
+	if err := state.DecodeKey([]byte(key), o.keyB); err != nil {
+		return err
+	}
+	return o.emitAcc(w)
+}
+
+// builders makes the output builders once the key fields are known.
+func (o *operator) builders() error {
 	if o.startB == nil {
 		fields := o.kc.KeyFields()
 		if fields == nil {
@@ -420,9 +477,11 @@ func (o *operator) emit(w *acc) error {
 		o.endB = array.NewTimestampBuilder(o.mem, ts.(*arrow.TimestampType))
 		o.aggB = o.l.builders(o.mem)
 	}
-	if err := o.kc.AppendKey(o.keyB); err != nil {
-		return err
-	}
+	return nil
+}
+
+// emitAcc appends w's window and results after its key columns.
+func (o *operator) emitAcc(w *acc) error {
 	o.startB.Append(arrow.Timestamp(w.start))
 	o.endB.Append(arrow.Timestamp(w.end))
 	for i, im := range o.l.impls {

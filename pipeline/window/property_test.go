@@ -424,6 +424,9 @@ func indexN(r string) int {
 type pacedSource struct {
 	recs  []arrow.Record
 	pause time.Duration
+	// hold, when set, keeps the last batch back until it is true, so a
+	// test can act on a checkpoint while input remains.
+	hold *atomic.Bool
 }
 
 func (s *pacedSource) Open(ctx context.Context, sub, par int) (table.Reader, error) {
@@ -431,23 +434,32 @@ func (s *pacedSource) Open(ctx context.Context, sub, par int) (table.Reader, err
 	if err != nil {
 		return nil, err
 	}
-	return &pacedReader{Reader: r, ctx: ctx, pause: s.pause}, nil
+	return &pacedReader{Reader: r, ctx: ctx, pause: s.pause, hold: s.hold, last: int64(len(s.recs)) - 1}, nil
 }
 
 type pacedReader struct {
 	table.Reader
 	ctx   context.Context
 	pause time.Duration
+	hold  *atomic.Bool
+	n     int64 // batches delivered
+	last  int64
 	err   error
 }
 
 func (r *pacedReader) Next() bool {
-	select {
-	case <-time.After(r.pause):
-	case <-r.ctx.Done():
-		r.err = r.ctx.Err()
-		return false
+	for {
+		select {
+		case <-time.After(r.pause):
+		case <-r.ctx.Done():
+			r.err = r.ctx.Err()
+			return false
+		}
+		if r.hold == nil || r.n < r.last || r.hold.Load() {
+			break
+		}
 	}
+	r.n++
 	return r.Reader.Next()
 }
 
@@ -592,10 +604,10 @@ func TestWindowsSurviveRescale(t *testing.T) {
 			}
 			var calls atomic.Int64
 			var stop atomic.Bool
-			job1 := build(from, &pacedSource{recs: recs, pause: 200 * time.Microsecond}, failAt(-1, &calls, &stop),
+			job1 := build(from, &pacedSource{recs: recs, pause: 200 * time.Microsecond, hold: &stop}, failAt(-1, &calls, &stop),
 				stream.WithCheckpointInterval(2*time.Millisecond),
 				stream.WithCheckpointListener(func(cp stream.Checkpoint) {
-					if cp.ID == 4 {
+					if cp.ID >= 4 && !cp.Final {
 						stop.Store(true)
 					}
 				}))
