@@ -9,6 +9,17 @@
 //     the first rows, metrics.
 //   - iris.ipynb: the iris dataset read with eddy.read_csv, a scaled
 //     multinomial logistic regression, evaluation on a held-out split.
+//   - online_ftrl.ipynb: a click-through-like stream with a concept drift
+//     (eddy.generate, categorical columns hashed by feature_hasher) learned
+//     batch by batch by FTRL test-then-train (eddy.learner), the windowed
+//     AUC and log loss of a prequential evaluator after each batch plotted
+//     as a curve, an ADWIN drift detector on the errors, the learner's
+//     state as a batch model scoring later rows.
+//   - flow.ipynb: a flow walk-through: a small flow YAML (ingest a
+//     generated set and a holdout, train, validate, deploy) written from
+//     the notebook into eddy.temp_dir and run with eddy.flow_run on
+//     embedded stores, its job instances, then the registry's versions,
+//     the deployed model scoring new rows and a second run.
 //
 // # Running them
 //

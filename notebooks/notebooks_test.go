@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,16 +108,36 @@ func TestNotebooksExecute(t *testing.T) {
 		"JUPYTER_CONFIG_DIR="+filepath.Join(tmp, "config"),
 		"JUPYTER_PLATFORM_DIRS=1",
 		"EDDY_DATASETS="+data,
+		"TMPDIR="+tmp, // eddy.temp_dir folders of the notebooks
 	)
 
-	for _, tc := range []struct {
+	type notebookCase struct {
 		file   string
 		want   []string
 		images int // PNG outputs (640x400 plots)
-	}{
+	}
+	cases := []notebookCase{
 		{"quickstart.ipynb", []string{"generated 2000 rows: x0, x1, x2, x3, label, ts", "pipeline_model of 2 stages", "auc 0.", "rows x 5 columns]", "probability"}, 0},
-		{"iris.ipynb", []string{"rows 150", "<eddy.Table 150 rows x 5 columns>", "<table>", "train ", "accuracy 0.9", "[5 of ", "50:0.9"}, 2},
-	} {
+		{"iris.ipynb", []string{"rows 150", "<eddy.Table 150 rows x 5 columns>", "<table>", "train ", "accuracy 0.9", "log_loss 0.", "[5 of ", "50:0.9"}, 2},
+		{"online_ftrl.ipynb", []string{"stream of 20000 rows: x0, x1, x2, x3, c0, c1, c2, label, ts", "ftrl, online_gaussian_nb, ",
+			"<eddy.Learner ftrl, 0 rows learned>", "5000 rows: window AUC 0.", "20000 rows: window AUC 0.",
+			"ADWIN detected a change in the error rate at rows [1", "final: 20000 rows, cumulative AUC 0.7",
+			"last 2000 rows: AUC 0.7", "<eddy.Model logistic_regression_model> on the next 2000 rows: AUC 0.7"}, 1},
+		{"flow.ipynb", []string{"wrote flow.yaml, 38 lines", "flow walkthrough succeeded", "ingest#1 succeeded rows=4000",
+			"holdout#1 succeeded rows=1000", "train#1 succeeded stage=generated version=1", "validate#1 succeeded auc=0.",
+			"deploy#1 succeeded stage=deployed version=1", "ctr version 1 deployed: auc 0.", "deployed model on 2000 new rows: auc 0.",
+			"second run succeeded: ", "ctr version 1 deprecated", "ctr version 2 deployed"}, 0},
+	}
+	all, err := filepath.Glob("*.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range all {
+		if !slices.ContainsFunc(cases, func(c notebookCase) bool { return c.file == f }) {
+			t.Errorf("notebook %s has no test case", f)
+		}
+	}
+	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			outDir := filepath.Join(tmp, "out")
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

@@ -25,7 +25,10 @@ no C modules, no numpy: plain lists, dicts and numbers) with "import eddy":
 
 Tables have num_rows, columns, schema, head, column, rows, select, slice and
 split; eddy.kinds() lists the stage kinds and eddy.describe(kind) their
-params. eddy.plot_line / eddy.plot_scatter draw PNG charts (path=...). The
+params. Online learners: l = eddy.learner("ftrl", {"alpha": 0.1}) with
+l.update(t), l.update_predict(t) (test-then-train), l.model() (a batch
+model), eddy.prequential(task, window) and eddy.drift(kind); eddy.learners()
+lists the kinds. eddy.flow_run("flow.yaml") runs a flow to its end. eddy.plot_line / eddy.plot_scatter draw PNG charts (path=...). The
 helpers the language lacks are there too (join, format, json_dumps,
 json_loads, round, upper, lower, getenv). sys.argv is [SCRIPT.py, ARGS...].
 For notebooks, see "eddy kernel --help".

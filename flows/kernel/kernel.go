@@ -15,6 +15,7 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"github.com/eddyml/eddy/flows/pyscript"
+	_ "github.com/eddyml/eddy/flows/pyscript/flowrun" // eddy.flow_run in notebooks
 	"github.com/eddyml/eddy/internal/pybridge"
 )
 

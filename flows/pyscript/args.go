@@ -71,6 +71,18 @@ func (a args) str(name, def string) (string, error) {
 	return s, nil
 }
 
+func (a args) bool(name string, def bool) (bool, error) {
+	v, ok := a[name]
+	if !ok || v == nil {
+		return def, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("%s must be bool, not %s", name, typeName(v))
+	}
+	return b, nil
+}
+
 func (a args) int(name string, def int64) (int64, error) {
 	v, ok := a[name]
 	if !ok || v == nil {
@@ -139,7 +151,7 @@ func (a args) strs(name string) ([]string, error) {
 
 func (a args) floats(name string) ([]float64, error) {
 	l, err := a.list(name)
-	if err != nil {
+	if err != nil || l == nil {
 		return nil, err
 	}
 	out := make([]float64, len(l))

@@ -40,7 +40,56 @@
 // log_loss, precision, recall, f1, threshold | accuracy, macro_f1,
 // weighted_f1, macro_precision, macro_recall, log_loss | rmse, mse, mae,
 // r2, explained_variance) that registry.put takes as metrics (leaving
-// out undefined ones, NaN or infinite).
+// out undefined ones, NaN or infinite). The multiclass log loss needs the
+// labels of the probability vectors' elements: labels= when given, else
+// the table's distinct labels when there are as many as the vectors'
+// dimension, else 0..k-1 when every label is one of those; otherwise it
+// is NaN.
+//
+// # Online learners
+//
+//	eddy.learners()                  # registered kinds (package online, online/all)
+//	l = eddy.learner("ftrl", {"alpha": 0.1}, l1=0.5)   # params by name, as eddy.stage
+//	l.update(t)                      # learn every row of a Table, in order; returns its row count
+//	s = l.update_predict(t)          # test-then-train: t + prediction (+ probability for
+//	                                 # binary learners: P(label 1)), made before each row was learned
+//	l.predict(t)                     # score with the current state, without learning
+//	m = l.model(version=None, params=None)   # the state as a batch model (Spec.ModelKind,
+//	                                 # e.g. logistic_regression_model): transform, save, registry put
+//	l.warm_start(model)              # start from a fitted model of that kind (or a pipeline model ending in one)
+//	l.rows(); l.kind(); l.task(); l.model_kind(); l.params()
+//	ev = eddy.prequential("binary", window=1000)   # binary | multiclass | regression; label_col=, ...
+//	ev.update(s); ev.metrics()       # {"rows", "window_rows", "accuracy", "log_loss", "auc",
+//	                                 #  "window_accuracy", ...}: the task's metrics, cumulative and windowed
+//	d = eddy.drift("adwin")          # adwin | ddm | page_hinkley; config in snake_case (delta=, threshold=)
+//	d.update(x)                      # a number (or bool: an error) -> True when a drift is detected
+//	d.state(); d.statistic(); d.detections(); d.reset()
+//
+// l.model() stamps versions 1, 2, 3... (version= sets one); it copies the
+// learner's column params (features_col, label_col, input_col,
+// output_col) into the model, then params. predict scores with the model
+// of the last version taken (the current state). update_predict fails for
+// learners that do not predict (online_standard_scaler): update them. A
+// learner that cannot predict yet (a Hoeffding tree or naive Bayes before
+// its first row) predicts NaN, which the prequential evaluator rejects:
+// update it with a first batch before update_predict.
+//
+// # Files and flows
+//
+//	eddy.write_text(path, text); eddy.read_text(path)
+//	d = eddy.temp_dir()              # removed when a RunSource/RunWith script ends
+//	run = eddy.flow_run("flow.yaml", registry=None, state=None, new=False, quiet=False)
+//	run["status"]; run["registry"]   # the registry URL the run used
+//	for i in run["instances"]: i["id"], i["job"], i["status"], i["cause"], i["attempts"], i["error"], i["outputs"]
+//
+// flow_run runs a flow file to its end with flows/scheduler on embedded
+// stores (the flow's stores, else DIR/.eddy and DIR/.eddy/flows beside the
+// flow file) through the FlowRunner that package flows/pyscript/flowrun
+// sets (SetFlowRunner: flows/jobs imports this package, so it cannot
+// import the scheduler). A run whose jobs failed is returned with status
+// failed and its error; an invalid flow file is a Python error listing
+// its problems at file:line:column. Jobs' output goes to Options.Stdout
+// unless quiet.
 //
 // # Registry
 //

@@ -47,3 +47,26 @@ func ExampleRunSource_error() {
 	//     print(t.column("nope"))
 	// RuntimeError: Table.column: column "nope" not found; available columns: x0, x1, x2, x3, label, ts
 }
+
+// An online learner from Python: FTRL learns a stream batch by batch
+// test-then-train, a prequential evaluator scores its predictions, and
+// its state becomes a batch model.
+func ExampleRunSource_online() {
+	src := `import eddy
+t = eddy.generate(rows=4000, seed=2, num_numeric=4)
+data = eddy.stage("vector_assembler", input_cols=["x0", "x1", "x2", "x3"], output_col="features").transform(t)
+learner = eddy.learner("ftrl", alpha=0.1)
+ev = eddy.prequential("binary", window=1000)
+for start in range(0, data.num_rows(), 500):
+    ev.update(learner.update_predict(data.slice(start, 500)))
+m = ev.metrics()
+print(learner, "window auc above 0.7:", m["window_auc"] > 0.7, "of", m["window_rows"], "rows")
+print(learner.model(), eddy.join(", ", learner.model().transform(data.slice(0, 5)).columns()[-3:]))
+`
+	if _, err := pyscript.RunSource(context.Background(), src, "online.py", &pyscript.Options{Stdout: os.Stdout}); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// <eddy.Learner ftrl, 4000 rows learned> window auc above 0.7: True of 1000 rows
+	// <eddy.Model logistic_regression_model> prediction, raw_prediction, probability
+}

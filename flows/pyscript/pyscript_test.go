@@ -99,6 +99,8 @@ func TestErrorLines(t *testing.T) {
 		{"error_param.py", 4, "max_iter"},
 		{"error_fit.py", 4, `Stage.fit: stage "logistic_regression": fit: column "nope" not found`},
 		{"error_kwarg.py", 2, `unexpected keyword argument "sead"`},
+		{"error_learner_param.py", 4, `eddy.learner: stage "ftrl": param "alpha": must be > 0, got -1`},
+		{"error_learner_kind.py", 4, `eddy.learner: unknown learner kind "frtl" (known: ftrl, `},
 	} {
 		t.Run(tc.script, func(t *testing.T) {
 			_, _, err := runScript(t, tc.script, "", t.TempDir())

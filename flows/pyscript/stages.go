@@ -205,7 +205,7 @@ func init() {
 		return registry.Global().Kinds(), nil
 	})
 	pybridge.MustRegisterModuleFunc("describe", "describe(kind): a dict with the kind's doc, type and params (name, type, default, doc)", describeKind)
-	pybridge.MustRegisterModuleFunc("evaluate", "evaluate(table, task='auto', label_col='label', prediction_col='prediction', probability_col='probability', weight_col=None, threshold=None): a dict of metrics (binary, multiclass or regression)", evaluate)
+	pybridge.MustRegisterModuleFunc("evaluate", "evaluate(table, task='auto', label_col='label', prediction_col='prediction', probability_col='probability', weight_col=None, threshold=None, labels=None): a dict of metrics (binary, multiclass or regression)", evaluate)
 }
 
 func newStage(ctx context.Context, a []any, kw map[string]any) (any, error) {
@@ -427,18 +427,11 @@ func evaluate(ctx context.Context, a []any, kw map[string]any) (any, error) {
 			"precision": bm.Precision, "recall": bm.Recall, "f1": bm.F1, "threshold": bm.Threshold}
 	case "multiclass":
 		if hasProb {
-			classes, err := b.floats("labels")
+			popts, err := multiclassProbability(t, b, label, prob)
 			if err != nil {
 				return nil, err
 			}
-			if classes == nil {
-				if classes, err = distinct(t, label); err != nil {
-					return nil, err
-				}
-			}
-			if f := schema.Field(schema.FieldIndices(prob)[0]); vectorDim(f.Type) == len(classes) {
-				opts = append(opts, eval.WithProbabilityCol(prob), eval.WithLabels(classes...))
-			}
+			opts = append(opts, popts...)
 		}
 		mm, err := eval.MulticlassClassification(r, label, pred, opts...)
 		if err != nil {
@@ -463,6 +456,43 @@ func evaluate(ctx context.Context, a []any, kw map[string]any) (any, error) {
 	}
 	out["rows"] = int64(m["rows"])
 	return out, nil
+}
+
+// multiclassProbability returns the options that give the multiclass
+// evaluation the probability column prob for its log loss, with the
+// labels of the vector elements: labels= when given (their number must be
+// the vectors' dimension), else the distinct labels of the table when
+// there are as many as the dimension, else labels 0..k-1 when every label
+// is one of those (element j is label j). A column that is not a dense
+// vector, or labels that fit neither way, leave log_loss out (NaN).
+func multiclassProbability(t *table.Table, b args, label, prob string) ([]eval.Option, error) {
+	schema := t.Schema()
+	dim := vectorDim(schema.Field(schema.FieldIndices(prob)[0]).Type)
+	classes, err := b.floats("labels")
+	if err != nil {
+		return nil, err
+	}
+	if classes != nil {
+		if len(classes) != dim {
+			return nil, fmt.Errorf("labels has %d values, the probability column %q holds vectors of %d", len(classes), prob, dim)
+		}
+		return []eval.Option{eval.WithProbabilityCol(prob), eval.WithLabels(classes...)}, nil
+	}
+	if dim <= 0 {
+		return nil, nil
+	}
+	if classes, err = distinct(t, label); err != nil {
+		return nil, err
+	}
+	if len(classes) == dim {
+		return []eval.Option{eval.WithProbabilityCol(prob), eval.WithLabels(classes...)}, nil
+	}
+	for _, c := range classes {
+		if c != math.Trunc(c) || c < 0 || c >= float64(dim) {
+			return nil, nil
+		}
+	}
+	return []eval.Option{eval.WithProbabilityCol(prob)}, nil
 }
 
 func vectorDim(dt arrow.DataType) int {

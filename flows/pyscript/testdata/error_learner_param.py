@@ -1,0 +1,4 @@
+import eddy
+
+ok = eddy.learner("ftrl", {"alpha": 0.1})
+bad = eddy.learner("ftrl", {"alpha": -1})
