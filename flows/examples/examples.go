@@ -12,3 +12,8 @@ var Files embed.FS
 //
 //go:embed quickstart.yaml
 var QuickstartYAML []byte
+
+// ProductionYAML is the Redis-backed production flow file.
+//
+//go:embed production.yaml
+var ProductionYAML []byte
