@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/eddyml/eddy/estimators/internal/scoring"
 	"github.com/eddyml/eddy/estimators/kmeans"
@@ -171,64 +170,33 @@ func (s *BisectingKMeans) FitReport(ctx context.Context, r table.Reader) (*Model
 	return model, Report{Inertia: inertia}, nil
 }
 
-// bisect splits rows with 2-means and returns the two child nodes.
+// bisect splits rows with 2-means (kmeans.FitRows: on the rows in place,
+// on both cores for large splits) and returns the two child nodes,
+// recording each row's squared distance to its new center in dist.
 func (s *BisectingKMeans) bisect(ctx context.Context, x []float64, d int, rows []int, dist []float64, rng *rand.Rand) ([2]node, error) {
-	vecs := make([][]float64, len(rows))
-	for i, row := range rows {
-		vecs[i] = x[row*d : (row+1)*d]
-	}
-	mem := pipeline.Allocator(ctx)
-	rec, err := table.Build(mem, table.DenseCol("features", d, vecs))
-	if err != nil {
-		return [2]node{}, err
-	}
-	tbl, err := table.New(rec.Schema(), rec)
-	rec.Release()
-	if err != nil {
-		return [2]node{}, err
-	}
-	defer tbl.Release()
 	km, err := kmeans.New(map[string]any{"k": 2, "init": Init.Get(s.params), "n_init": NInit.Get(s.params),
 		"max_iter": MaxIter.Get(s.params), "tol": Tol.Get(s.params), "seed": int64(rng.Uint64() >> 1)})
 	if err != nil {
 		return [2]node{}, err
 	}
-	rd := tbl.Reader()
-	model, _, err := km.FitReport(ctx, rd)
-	rd.Release()
+	centers, labels, rowDist, _, err := km.FitRows(ctx, x, d, rows)
 	if err != nil {
 		return [2]node{}, fmt.Errorf("split of %d rows: %w", len(rows), err)
 	}
-	centers := model.Centers()
 	var out [2]node
+	var count [2]int
+	for _, c := range labels {
+		count[c]++
+	}
 	for c := range out {
-		out[c] = node{center: centers[c], left: -1, right: -1, label: -1}
+		out[c] = node{center: centers[c*d : (c+1)*d], rows: make([]int, 0, count[c]), left: -1, right: -1, label: -1}
 	}
-	// Assign the rows to the nearer center (two goroutines, fixed halves),
-	// recording each row's squared distance in dist.
-	side := make([]bool, len(rows))
-	half := len(rows) / 2
-	var wg sync.WaitGroup
-	for p := range 2 {
-		lo, hi := p*half, half+p*(len(rows)-half)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				d0, d1 := sqDist(vecs[i], centers[0]), sqDist(vecs[i], centers[1])
-				side[i], dist[rows[i]] = d1 < d0, min(d0, d1)
-			}
-		}()
-	}
-	wg.Wait()
 	var inertia [2]float64
 	for i, row := range rows {
-		c := 0
-		if side[i] {
-			c = 1
-		}
+		c := labels[i]
 		out[c].rows = append(out[c].rows, row)
-		inertia[c] += dist[row]
+		dist[row] = rowDist[i]
+		inertia[c] += rowDist[i]
 	}
 	for c := range out {
 		out[c].size = float64(len(out[c].rows))

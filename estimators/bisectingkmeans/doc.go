@@ -8,10 +8,13 @@
 // cluster with the largest score (bisecting_strategy biggest_inertia, the
 // default: the sum of squared distances of its rows to its center;
 // largest_cluster: its number of rows; ties go to the first leaf in
-// left-to-right order; leaves of fewer than 2 rows are never picked) and split it with k-means into two clusters (the
-// kmeans package: init random, as scikit-learn's default here, or
-// k-means++, n_init runs keeping the smallest inertia, max_iter and tol).
-// The rows nearer the first center form the left child. The leaves, left
+// left-to-right order; leaves of fewer than 2 rows are never picked) and
+// split it with k-means into two clusters (kmeans.FitRows: init random,
+// as scikit-learn's default here, or k-means++, n_init runs keeping the
+// smallest inertia, max_iter and tol). The split clusters the leaf's rows
+// where they are, without copying them, with Lloyd's assignment over two
+// goroutines for leaves of 32,768 values or more. The rows Lloyd assigns
+// to the first center form the left child. The leaves, left
 // to right, are the final clusters 0..k-1; the reported inertia is the
 // sum of squared distances of every row to its leaf's center.
 //
@@ -30,6 +33,12 @@
 // variance of the rows being split); scikit-learn 1.2's bisecting k-means
 // passes its tol unscaled to Lloyd's iterations, which only matters for
 // when a split stops iterating.
+//
+// # Warm start
+//
+// There is none: every split is a fresh 2-means on the leaf's rows, and a
+// fitted hierarchy cannot be refined in place (refitting with a larger k
+// from the same seed repeats the same first splits).
 //
 // # Params
 //

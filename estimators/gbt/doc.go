@@ -22,8 +22,15 @@
 // hessian sum of 1e-3 on each side and a positive gain, a node at
 // max_depth is not split. Leaf values are -learning_rate * G/(H+λ), λ the
 // l2_regularization. Histograms of a node are built over its rows with the
-// features split across two goroutines; the larger child's histogram is
-// the parent's minus the smaller child's (the subtraction trick).
+// features split across two goroutines (the root, on every row in order,
+// reads the columns and gradients directly; other nodes gather their
+// gradients in row order first); the larger child's histogram is the
+// parent's minus the smaller child's (the subtraction trick). Split
+// finding scans the two halves of the features concurrently, a split
+// partitions a large node's rows as two concurrent stable halves, and the
+// scores of the training rows are updated leaf by leaf on two goroutines;
+// each gives the serial result exactly. Bin edges come from a radix sort
+// of each feature.
 // With early stopping a validation_fraction of the rows (per class for
 // classification, drawn with the seed) is held out and boosting stops
 // when none of the last n_iter_no_change iterations lowered the
@@ -40,7 +47,7 @@
 // max_depth (0 unlimited), min_samples_leaf (20), l2_regularization (0),
 // max_bins (255), early_stopping (auto: on above 10000 rows, on, off),
 // validation_fraction (0.1), n_iter_no_change (10), tol (1e-7),
-// prediction_col, and for the classifier raw_prediction_col and
+// warm_start (false), prediction_col, and for the classifier raw_prediction_col and
 // probability_col; on the models model_version_col.
 //
 // # Output
@@ -57,7 +64,20 @@
 // NaN or infinite features are errors naming the row and the feature
 // (scikit-learn's missing-value bin is not reproduced); as are null
 // vectors, labels or weights, a classification label column with one
-// class and vectors of the wrong size. There is no warm start.
+// class and vectors of the wrong size.
+//
+// # Warm start
+//
+// With warm_start true (as scikit-learn's warm_start), Fit keeps the
+// trees of the previous Fit of the same estimator, or of the model given
+// to SetInitialModel or SetInitialModelData, and adds iterations until
+// the ensemble has max_iter (a max_iter below the initial iterations is
+// an error; equal adds nothing). The raw scores start from the initial
+// trees' predictions, so on the same data and seed (same bins, same
+// early-stopping split) 10 iterations then 10 more give exactly the trees
+// of 20 cold ones. The data must have the initial model's feature count
+// and labels. Early stopping only looks at the iterations this Fit adds,
+// and FitReport's loss curves start at the initial ensemble.
 //
 // # Model data
 //

@@ -6,7 +6,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/eddyml/eddy/estimators/internal/trees"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
@@ -55,6 +57,7 @@ var (
 		}))
 	NIterNoChange = param.New("n_iter_no_change", "stop when the validation loss has not improved by tol in this many iterations", 10, param.Gt(0))
 	Tol           = param.New("tol", "improvement of the validation loss that counts", 1e-7, param.GtEq(0.0))
+	WarmStart     = param.New("warm_start", "add trees to the previous Fit's ensemble (or SetInitialModel's) up to max_iter iterations", false)
 )
 
 func boostParams() []param.Declarer {
@@ -88,6 +91,7 @@ type Classifier struct {
 	param.HasModelVersionCol
 	param.HasSeed
 	params *param.Set
+	warm   warmState
 }
 
 var _ pipeline.Estimator = (*Classifier)(nil)
@@ -96,7 +100,7 @@ var _ pipeline.Estimator = (*Classifier)(nil)
 func NewClassifier(values map[string]any) (*Classifier, error) {
 	s := &Classifier{}
 	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed}, boostParams()...)
+		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed, WarmStart}, boostParams()...)
 	s.params = param.NewSet(ClassifierKind, decls...)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
@@ -131,7 +135,7 @@ func (s *Classifier) FitReport(ctx context.Context, r table.Reader) (*Classifier
 	if err != nil {
 		return fail(err)
 	}
-	e, rep, err := boost(ctx, s.params, t, s.Seed())
+	e, rep, err := s.warm.boost(ctx, s.params, t, s.Seed())
 	if err != nil {
 		return fail(err)
 	}
@@ -146,6 +150,30 @@ func (s *Classifier) FitReport(ctx context.Context, r table.Reader) (*Classifier
 		return fail(err)
 	}
 	return m, rep, nil
+}
+
+// SetWarmStart sets warm_start.
+func (s *Classifier) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+
+// SetInitialModel makes the next Fit with warm_start add trees to m's
+// ensemble (nil forgets it).
+func (s *Classifier) SetInitialModel(m *ClassifierModel) error {
+	if m == nil {
+		s.warm.set(nil)
+		return nil
+	}
+	return s.SetInitialModelData(m.ModelData()...)
+}
+
+// SetInitialModelData is SetInitialModel from gbt_classifier_model data
+// (borrowed).
+func (s *Classifier) SetInitialModelData(data ...arrow.Record) error {
+	e, err := trees.Decode(data, true, true)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", ClassifierKind, err)
+	}
+	s.warm.set(e)
+	return nil
 }
 
 // ClassifierModel is the gbt_classifier_model.
@@ -171,6 +199,7 @@ type Regressor struct {
 	param.HasModelVersionCol
 	param.HasSeed
 	params *param.Set
+	warm   warmState
 }
 
 var _ pipeline.Estimator = (*Regressor)(nil)
@@ -179,7 +208,7 @@ var _ pipeline.Estimator = (*Regressor)(nil)
 func NewRegressor(values map[string]any) (*Regressor, error) {
 	s := &Regressor{}
 	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasModelVersionCol, &s.HasSeed}, boostParams()...)
+		&s.HasModelVersionCol, &s.HasSeed, WarmStart}, boostParams()...)
 	s.params = param.NewSet(RegressorKind, decls...)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
@@ -211,7 +240,7 @@ func (s *Regressor) FitReport(ctx context.Context, r table.Reader) (*RegressorMo
 	if err != nil {
 		return fail(err)
 	}
-	e, rep, err := boost(ctx, s.params, t, s.Seed())
+	e, rep, err := s.warm.boost(ctx, s.params, t, s.Seed())
 	if err != nil {
 		return fail(err)
 	}
@@ -226,6 +255,30 @@ func (s *Regressor) FitReport(ctx context.Context, r table.Reader) (*RegressorMo
 		return fail(err)
 	}
 	return m, rep, nil
+}
+
+// SetWarmStart sets warm_start.
+func (s *Regressor) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+
+// SetInitialModel makes the next Fit with warm_start add trees to m's
+// ensemble (nil forgets it).
+func (s *Regressor) SetInitialModel(m *RegressorModel) error {
+	if m == nil {
+		s.warm.set(nil)
+		return nil
+	}
+	return s.SetInitialModelData(m.ModelData()...)
+}
+
+// SetInitialModelData is SetInitialModel from gbt_regressor_model data
+// (borrowed).
+func (s *Regressor) SetInitialModelData(data ...arrow.Record) error {
+	e, err := trees.Decode(data, false, true)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", RegressorKind, err)
+	}
+	s.warm.set(e)
+	return nil
 }
 
 // RegressorModel is the gbt_regressor_model.
@@ -244,15 +297,62 @@ func NewRegressorModel(values map[string]any) (*RegressorModel, error) {
 
 // Report tells how boosting went.
 type Report struct {
-	Iterations     int       // boosting iterations done
+	Iterations     int       // boosting iterations in the ensemble (with warm start, the initial ones too)
 	EarlyStopped   bool      // stopped before max_iter by early stopping
-	TrainLoss      []float64 // mean training loss: before the first tree, then after each iteration
+	TrainLoss      []float64 // mean training loss: before the first tree this Fit adds, then after each iteration
 	ValidationLoss []float64 // mean validation loss, same indexing (early stopping only)
 }
 
+// warmState is an estimator's warm-start ensemble.
+type warmState struct {
+	mu   sync.Mutex
+	prev *trees.Ensemble
+}
+
+func (w *warmState) set(e *trees.Ensemble) {
+	w.mu.Lock()
+	w.prev = e
+	w.mu.Unlock()
+}
+
+// boost boosts from the warm-start ensemble when warm_start is set, and
+// keeps the result as the next one.
+func (w *warmState) boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64) (*trees.Ensemble, Report, error) {
+	if !WarmStart.Get(p) {
+		return boost(ctx, p, t, seed, nil)
+	}
+	w.mu.Lock()
+	prev := w.prev
+	w.mu.Unlock()
+	e, rep, err := boost(ctx, p, t, seed, prev)
+	if err != nil {
+		return nil, rep, err
+	}
+	w.set(e)
+	return e, rep, nil
+}
+
+// checkWarm checks that prev can be continued on t with nout outputs
+// and at most maxIter iterations.
+func checkWarm(prev *trees.Ensemble, t *trees.Training, nout, maxIter int) error {
+	if prev.Dim != t.D {
+		return fmt.Errorf("warm start: the initial model has %d features, the data %d", prev.Dim, t.D)
+	}
+	if !slices.Equal(prev.Labels, t.Labels) {
+		return fmt.Errorf("warm start: the initial model has labels %v, the data %v", prev.Labels, t.Labels)
+	}
+	if len(prev.Baseline) != nout || len(prev.Trees)%nout != 0 {
+		return fmt.Errorf("warm start: the initial model has %d outputs and %d trees, want %d outputs", len(prev.Baseline), len(prev.Trees), nout)
+	}
+	if it := len(prev.Trees) / nout; it > maxIter {
+		return fmt.Errorf("warm start: max_iter %d is below the %d iterations of the initial model", maxIter, it)
+	}
+	return nil
+}
+
 // boost runs gradient boosting on t (t.K > 0: log loss, else squared
-// error).
-func boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64) (*trees.Ensemble, Report, error) {
+// error), adding to prev's trees when prev is not nil.
+func boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64, prev *trees.Ensemble) (*trees.Ensemble, Report, error) {
 	var rep Report
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x676274))
 	n, d := t.N, t.D
@@ -302,6 +402,11 @@ func boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64) (*t
 	if t.K > 2 {
 		nout = t.K
 	}
+	if prev != nil {
+		if err := checkWarm(prev, t, nout, MaxIter.Get(p)); err != nil {
+			return nil, rep, err
+		}
+	}
 	w := func(i int32) float64 {
 		if t.W == nil {
 			return 1
@@ -334,11 +439,29 @@ func boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64) (*t
 			base[k] = math.Log(math.Max(base[k], 1e-15))
 		}
 	}
+	start := 0
+	if prev != nil {
+		base = slices.Clone(prev.Baseline)
+		start = len(prev.Trees) / nout
+	}
 	raw := make([]float64, n*nout) // raw scores of every row (train and validation)
 	for i := range n {
 		copy(raw[i*nout:(i+1)*nout], base)
 	}
 	e := &trees.Ensemble{Baseline: base, Dim: d, Labels: t.Labels}
+	if prev != nil {
+		// The raw scores of the initial trees, added tree by tree as
+		// boosting adds them, on two goroutines.
+		e.Trees = slices.Clone(prev.Trees)
+		parallelRows(n, func(lo, hi int) {
+			for ti := range e.Trees {
+				tree, k := &e.Trees[ti], ti%nout
+				for i := lo; i < hi; i++ {
+					raw[i*nout+k] += tree.LeafValue(t.X[i*d : (i+1)*d])[0]
+				}
+			}
+		})
+	}
 	gr.g, gr.h = make([]float64, n*nout), make([]float64, n*nout)
 	grads := make([][]float64, nout)
 	hess := make([][]float64, nout)
@@ -404,8 +527,10 @@ func boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64) (*t
 		}
 	}
 	rows := make([]int32, len(train))
+	gr.identity = len(train) == n // train is then 0..n-1
 	nIter, tol := NIterNoChange.Get(p), Tol.Get(p)
-	for it := 0; it < MaxIter.Get(p); it++ {
+	rep.Iterations = start
+	for it := start; it < MaxIter.Get(p); it++ {
 		if err := ctx.Err(); err != nil {
 			return nil, rep, err
 		}
@@ -427,12 +552,20 @@ func boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64) (*t
 			gr.g, gr.h = grads[k], hess[k]
 			copy(rows, train)
 			tree, leaves := gr.grow(rows)
-			for _, lf := range leaves {
-				v := tree.Value[lf.id]
-				for _, i := range gr.rows[lf.start:lf.end] {
-					raw[int(i)*nout+k] += v
+			// The leaves' segments tile gr.rows: each half of it is
+			// updated by its own goroutine.
+			gr.halves(len(rows), func(lo, hi int) {
+				for _, lf := range leaves {
+					a, b := max(lf.start, lo), min(lf.end, hi)
+					if a >= b {
+						continue
+					}
+					v := tree.Value[lf.id]
+					for _, i := range gr.rows[a:b] {
+						raw[int(i)*nout+k] += v
+					}
 				}
-			}
+			})
 			for _, i := range valid {
 				raw[int(i)*nout+k] += tree.LeafValue(t.X[int(i)*d : (int(i)+1)*d])[0]
 			}
@@ -449,6 +582,21 @@ func boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64) (*t
 		}
 	}
 	return e, rep, nil
+}
+
+// parallelRows runs f on two halves of [0, n) concurrently for large n.
+func parallelRows(n int, f func(lo, hi int)) {
+	if n < 1<<12 {
+		f(0, n)
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(n/2, n)
+	}()
+	f(0, n/2)
+	<-done
 }
 
 // shouldStop is scikit-learn's rule on losses (lower is better): stop

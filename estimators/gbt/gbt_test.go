@@ -426,3 +426,39 @@ func benchRows(n, d int) ([][]float64, []float64) {
 	}
 	return x, y
 }
+
+// TestSortedCopy checks the radix sort against slices.Sort on values of
+// both signs, zeros, repeats and extremes.
+func TestSortedCopy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 100, 5000, 70000} {
+		col := make([]float64, n)
+		for i := range col {
+			switch rng.IntN(6) {
+			case 0:
+				col[i] = 0
+			case 1:
+				col[i] = math.Copysign(0, -1)
+			case 2:
+				col[i] = float64(rng.IntN(5)) - 2
+			case 3:
+				col[i] = (rng.Float64() - 0.5) * 1e300
+			case 4:
+				col[i] = math.Inf(2*rng.IntN(2) - 1)
+			default:
+				col[i] = rng.NormFloat64() * 1e-5
+			}
+		}
+		got := sortedCopy(col)
+		want := slices.Clone(col)
+		slices.Sort(want)
+		if len(got) != len(want) {
+			t.Fatalf("n=%d: %d values back", n, len(got))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("n=%d: position %d is %v, want %v", n, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -18,8 +18,7 @@ const minHessianToSplit = 1e-3
 // consecutive ones; otherwise the distinct "midpoint" percentiles at
 // 100*k/maxBins, k = 1..maxBins-1. Values v <= edges[b] fall in bins <= b.
 func binThresholds(col []float64, maxBins int) []float64 {
-	s := slices.Clone(col)
-	slices.Sort(s)
+	s := sortedCopy(col)
 	distinct := slices.Compact(slices.Clone(s))
 	if len(distinct) <= maxBins {
 		out := make([]float64, 0, max(len(distinct)-1, 0))
@@ -38,6 +37,60 @@ func binThresholds(col []float64, maxBins int) []float64 {
 		out = append(out, (s[int(lo)]+s[int(hi)])/2)
 	}
 	return slices.Compact(out)
+}
+
+// sortedCopy returns col sorted ascending (col holds no NaN): an LSD
+// radix sort on the order-preserving uint64 image of the values, 8 bits
+// per pass, skipping the passes where every key has the same byte; small
+// inputs use slices.Sort.
+func sortedCopy(col []float64) []float64 {
+	if len(col) < 1<<12 {
+		s := slices.Clone(col)
+		slices.Sort(s)
+		return s
+	}
+	keys := make([]uint64, len(col))
+	for i, v := range col {
+		b := math.Float64bits(v)
+		if b>>63 == 1 {
+			b = ^b
+		} else {
+			b |= 1 << 63
+		}
+		keys[i] = b
+	}
+	tmp := make([]uint64, len(col))
+	var count [256]int
+	for shift := uint(0); shift < 64; shift += 8 {
+		clear(count[:])
+		for _, k := range keys {
+			count[byte(k>>shift)]++
+		}
+		if count[byte(keys[0]>>shift)] == len(keys) {
+			continue
+		}
+		pos := 0
+		for b, c := range count {
+			count[b] = pos
+			pos += c
+		}
+		for _, k := range keys {
+			b := byte(k >> shift)
+			tmp[count[b]] = k
+			count[b]++
+		}
+		keys, tmp = tmp, keys
+	}
+	out := make([]float64, len(keys))
+	for i, b := range keys {
+		if b>>63 == 1 {
+			b &^= 1 << 63
+		} else {
+			b = ^b
+		}
+		out[i] = math.Float64frombits(b)
+	}
+	return out
 }
 
 // binOf maps v to its bin: the number of edges below v.
@@ -75,6 +128,9 @@ type grower struct {
 	cfg     growConfig
 	pool    [][]bin
 	workers int
+	// identity is set when the trees are grown on every row in order
+	// (no validation split), so that the root reads rows directly.
+	identity bool
 }
 
 type growConfig struct {
@@ -132,12 +188,33 @@ func (gr *grower) free(h []bin) {
 func (gr *grower) build(nd *node) {
 	nd.hist = gr.newHist()
 	rows := gr.rows[nd.start:nd.end]
+	if gr.identity && len(rows) == gr.n {
+		// The root on every row in order: read the columns and the
+		// gradients directly.
+		gr.byFeature(func(flo, fhi int) {
+			g, h := gr.g[:gr.n], gr.h[:gr.n]
+			for f := flo; f < fhi; f++ {
+				hist := (*[maxBinsPerFeature]bin)(nd.hist[f*maxBinsPerFeature : (f+1)*maxBinsPerFeature])
+				col := gr.bins[f*gr.n : (f+1)*gr.n]
+				for i, c := range col {
+					b := &hist[c]
+					b.g += g[i]
+					b.h += h[i]
+					b.count++
+				}
+			}
+		}, len(rows))
+		return
+	}
 	// Gather the node's gradients once so every feature reads them in
 	// order (scikit-learn's ordered_gradients).
 	og, oh := gr.og[:len(rows)], gr.oh[:len(rows)]
-	for k, r := range rows {
-		og[k], oh[k] = gr.g[r], gr.h[r]
-	}
+	gr.halves(len(rows), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			r := rows[k]
+			og[k], oh[k] = gr.g[r], gr.h[r]
+		}
+	})
 	one := func(flo, fhi int) {
 		for f := flo; f < fhi; f++ {
 			// An array pointer: indexing by a uint8 needs no bounds check.
@@ -152,7 +229,13 @@ func (gr *grower) build(nd *node) {
 			}
 		}
 	}
-	if gr.workers < 2 || len(rows)*gr.d < 1<<14 || gr.d < 2 {
+	gr.byFeature(one, len(rows))
+}
+
+// byFeature runs one on ranges of features, over the workers when the
+// node (of rows rows) is large enough.
+func (gr *grower) byFeature(one func(flo, fhi int), rows int) {
+	if gr.workers < 2 || rows*gr.d < 1<<14 || gr.d < 2 {
 		one(0, gr.d)
 		return
 	}
@@ -171,6 +254,21 @@ func (gr *grower) build(nd *node) {
 	}
 	one(0, min(per, gr.d))
 	wg.Wait()
+}
+
+// halves runs f on [0, n) in two concurrent halves when n is large.
+func (gr *grower) halves(n int, f func(lo, hi int)) {
+	if gr.workers < 2 || n < 1<<14 {
+		f(0, n)
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(n/2, n)
+	}()
+	f(0, n/2)
+	<-done
 }
 
 // subtract sets child.hist = parent.hist - sibling.hist, reusing the
@@ -196,12 +294,36 @@ func (gr *grower) loss(g, h float64) float64 { return g * gr.value(g, h) }
 // findSplit scans every feature's bins left to right for the split of
 // largest gain G_L²/(H_L+λ) + G_R²/(H_R+λ) - G²/(H+λ) (> 0) with at least
 // min_samples_leaf rows and minHessianToSplit hessian on each side.
+//
+// The features are scanned in two halves concurrently for large nodes;
+// the first half's split wins ties, so the result is the serial scan's.
 func (gr *grower) findSplit(nd *node) {
 	nd.splittable = false
 	nd.gain = 0
+	if gr.workers < 2 || gr.d < 4 || nd.end-nd.start < 1<<12 {
+		gr.findSplitIn(nd, 0, gr.d)
+		return
+	}
+	other := *nd
+	mid := gr.d / 2
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		gr.findSplitIn(&other, mid, gr.d)
+	}()
+	gr.findSplitIn(nd, 0, mid)
+	<-done
+	if other.splittable && other.gain > nd.gain {
+		nd.gain, nd.feature, nd.bin, nd.gl, nd.hl, nd.nl = other.gain, other.feature, other.bin, other.gl, other.hl, other.nl
+		nd.splittable = true
+	}
+}
+
+// findSplitIn is findSplit over features [flo, fhi).
+func (gr *grower) findSplitIn(nd *node, flo, fhi int) {
 	n := nd.end - nd.start
 	parent := gr.loss(nd.g, nd.h)
-	for f := range gr.d {
+	for f := flo; f < fhi; f++ {
 		hist := nd.hist[f*maxBinsPerFeature : f*maxBinsPerFeature+gr.nbins[f]]
 		var gl, hl float64
 		nl := 0
@@ -319,18 +441,42 @@ func (gr *grower) consider(nd *node, q *nodeHeap, leaves *[]*node, parent, sibli
 func (gr *grower) split(nd *node) (*node, *node) {
 	col := gr.bins[nd.feature*gr.n : (nd.feature+1)*gr.n]
 	seg := gr.rows[nd.start:nd.end]
-	l, r := 0, 0
 	b := uint8(nd.bin)
-	for _, row := range seg {
-		if col[row] <= b {
-			seg[l] = row
-			l++
-		} else {
-			gr.tmp[r] = row
-			r++
+	// Stable partition: left rows in order, then right rows in order. On
+	// large nodes each half is partitioned concurrently (lefts in place,
+	// rights into tmp) and the pieces joined in order.
+	part := func(seg, tmp []int32) (l, r int) {
+		for _, row := range seg {
+			if col[row] <= b {
+				seg[l] = row
+				l++
+			} else {
+				tmp[r] = row
+				r++
+			}
 		}
+		return l, r
 	}
-	copy(seg[l:], gr.tmp[:r])
+	var l int
+	if gr.workers < 2 || len(seg) < 1<<14 {
+		var r int
+		l, r = part(seg, gr.tmp)
+		copy(seg[l:], gr.tmp[:r])
+	} else {
+		m := len(seg) / 2
+		var l1, r1 int
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			l1, r1 = part(seg[m:], gr.tmp[m:])
+		}()
+		l0, r0 := part(seg[:m], gr.tmp)
+		<-done
+		copy(seg[l0:], seg[m:m+l1])
+		l = l0 + l1
+		copy(seg[l:], gr.tmp[:r0])
+		copy(seg[l+r0:], gr.tmp[m:m+r1])
+	}
 	left := &node{start: nd.start, end: nd.start + l, depth: nd.depth + 1, g: nd.gl, h: nd.hl}
 	right := &node{start: nd.start + l, end: nd.end, depth: nd.depth + 1, g: nd.g - nd.gl, h: nd.h - nd.hl}
 	return left, right

@@ -34,6 +34,9 @@
 // product; the distance of the winner is then computed exactly. Rows are
 // split over two goroutines (fixed halves, so results do not depend on the
 // machine) with per-goroutine partial sums; nothing is allocated per row.
+// KMeans.FitRows clusters a subset of the rows of a matrix in place, as
+// FitReport would a table of those rows (package bisectingkmeans splits
+// with it).
 //
 // # Randomness and scikit-learn
 //
@@ -48,12 +51,24 @@
 // # Params
 //
 // kmeans: features_col (dense or sparse vector), k (8), init (k-means++ |
-// random), n_init (1), max_iter (300), tol (1e-4), seed (0),
-// prediction_col, model_version_col. mini_batch_kmeans: the same with
+// random), n_init (1), max_iter (300), tol (1e-4), seed (0), warm_start
+// (false), prediction_col, model_version_col. mini_batch_kmeans: the
+// same, without warm_start, with
 // max_iter (100 passes), tol (0: off), batch_size (1024), init_size (0:
 // 3*batch_size, at least 3*k), max_no_improvement (10) and
-// reassignment_ratio (0.01). Sample weights are not supported. Warm start
-// is not supported: SetModelData on the model replaces the centers.
+// reassignment_ratio (0.01). Sample weights are not supported.
+//
+// # Warm start
+//
+// kmeans with warm_start true runs Lloyd once from the centers of its
+// previous Fit, or from those given to SetInitialCenters,
+// SetInitialModel or SetInitialModelData (scikit-learn's
+// KMeans(init=centers, n_init=1)); n_init and init are then unused, and
+// from converged centers Fit stops after one iteration. There must be k
+// centers of the data's dimension. mini_batch_kmeans has no warm start:
+// its steps sample batches from a fitted table, and continuing from
+// centers would ignore the counts scikit-learn's partial_fit keeps; fit
+// it again, or use kmeans with warm start on the fitted centers.
 //
 // # Output
 //

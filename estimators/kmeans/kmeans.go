@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/eddyml/eddy/estimators/internal/scoring"
 	"github.com/eddyml/eddy/pipeline"
@@ -34,6 +38,8 @@ var (
 	NInit   = param.New("n_init", "number of initialisations; the run with the smallest inertia wins", 1, param.Gt(0))
 	MaxIter = param.New("max_iter", "maximum number of Lloyd iterations per run", 300, param.Gt(0))
 	Tol     = param.New("tol", "stop when the sum of squared center shifts is at most tol times the mean feature variance", 1e-4, param.GtEq(0.0))
+	// WarmStart is a kmeans param only.
+	WarmStart = param.New("warm_start", "start one Lloyd run from the previous Fit's centers or SetInitialCenters' (n_init and init are then unused)", false)
 
 	BatchSize         = param.New("batch_size", "rows per mini-batch", 1024, param.Gt(0))
 	MiniBatchMaxIter  = param.New("max_iter", "maximum number of passes over the data (steps = max_iter * rows / batch_size)", 100, param.Gt(0))
@@ -74,6 +80,10 @@ func (c *common) decls() []param.Declarer {
 type KMeans struct {
 	common
 	params *param.Set
+
+	mu   sync.Mutex
+	init []float64 // warm start centers, k × d
+	d    int
 }
 
 var _ pipeline.Estimator = (*KMeans)(nil)
@@ -81,7 +91,7 @@ var _ pipeline.Estimator = (*KMeans)(nil)
 // New builds a kmeans estimator from param values.
 func New(values map[string]any) (*KMeans, error) {
 	s := &KMeans{}
-	s.params = param.NewSet(Kind, append(s.decls(), K, Init, NInit, MaxIter, Tol)...)
+	s.params = param.NewSet(Kind, append(s.decls(), K, Init, NInit, MaxIter, Tol, WarmStart)...)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
 	}
@@ -103,6 +113,59 @@ func (s *KMeans) SetMaxIter(v int) error { return MaxIter.Set(s.params, v) }
 // SetTol sets tol.
 func (s *KMeans) SetTol(v float64) error { return Tol.Set(s.params, v) }
 
+// SetWarmStart sets warm_start.
+func (s *KMeans) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+
+// SetInitialCenters makes the next Fit with warm_start run Lloyd from
+// these centers (as scikit-learn's KMeans(init=centers, n_init=1)): k
+// centers of the data's dimension. nil forgets them.
+func (s *KMeans) SetInitialCenters(centers [][]float64) error {
+	if centers == nil {
+		s.mu.Lock()
+		s.init, s.d = nil, 0
+		s.mu.Unlock()
+		return nil
+	}
+	d := len(centers[0])
+	flat := make([]float64, 0, len(centers)*d)
+	for c, row := range centers {
+		if len(row) != d || d == 0 {
+			return fmt.Errorf("stage %q: initial center %d has %d values, center 0 has %d", Kind, c, len(row), d)
+		}
+		for j, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("stage %q: initial center %d value %d is %v", Kind, c, j, v)
+			}
+		}
+		flat = append(flat, row...)
+	}
+	s.mu.Lock()
+	s.init, s.d = flat, d
+	s.mu.Unlock()
+	return nil
+}
+
+// SetInitialModel is SetInitialCenters with m's centers.
+func (s *KMeans) SetInitialModel(m *Model) error {
+	if m == nil {
+		return s.SetInitialCenters(nil)
+	}
+	return s.SetInitialCenters(m.Centers())
+}
+
+// SetInitialModelData is SetInitialCenters from kmeans_model data
+// (borrowed; see ModelDataRecord).
+func (s *KMeans) SetInitialModelData(data ...arrow.Record) error {
+	st, err := decode(data)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", Kind, err)
+	}
+	s.mu.Lock()
+	s.init, s.d = slices.Clone(st.centers), st.d
+	s.mu.Unlock()
+	return nil
+}
+
 // Fit reads r (borrowed) into memory and clusters it.
 func (s *KMeans) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
 	m, _, err := s.FitReport(ctx, r)
@@ -118,26 +181,91 @@ func (s *KMeans) FitReport(ctx context.Context, r table.Reader) (*Model, Report,
 	if err != nil {
 		return fail(err)
 	}
-	rng := newRand(s.Seed())
-	tol := tolerance(m, Tol.Get(s.params))
-	var best lloydResult
-	var rep Report
-	for run := range NInit.Get(s.params) {
-		centers := initCenters(m, nil, k, Init.Get(s.params), rng)
-		res, err := lloyd(ctx, m, centers, k, MaxIter.Get(s.params), tol)
-		if err != nil {
-			return fail(err)
-		}
-		if run == 0 || res.inertia < best.inertia {
-			best = res
-			rep = Report{Inertia: res.inertia, Iter: res.iter, Best: run}
-		}
+	best, rep, err := s.run(ctx, m, k)
+	if err != nil {
+		return fail(err)
 	}
 	model, err := newFitted(ctx, s.params, best.centers, best.counts, m.d)
 	if err != nil {
 		return fail(err)
 	}
 	return model, rep, nil
+}
+
+// run clusters m: n_init Lloyd runs (or one from the warm-start centers),
+// keeping the best, which becomes the next warm start with warm_start.
+func (s *KMeans) run(ctx context.Context, m data, k int) (lloydResult, Report, error) {
+	rng := newRand(s.Seed())
+	tol := tolerance(m, Tol.Get(s.params))
+	var best lloydResult
+	var rep Report
+	runs := NInit.Get(s.params)
+	warm := WarmStart.Get(s.params)
+	var start []float64
+	if warm {
+		s.mu.Lock()
+		var sd int
+		start, sd = s.init, s.d
+		s.mu.Unlock()
+		if start != nil {
+			if sd != m.d || len(start) != k*m.d {
+				return lloydResult{}, Report{}, fmt.Errorf("warm start: %d initial centers of dimension %d, want k=%d of the data's %d", len(start)/max(sd, 1), sd, k, m.d)
+			}
+			runs = 1
+		}
+	}
+	for run := range runs {
+		var centers []float64
+		if start != nil {
+			centers = slices.Clone(start)
+		} else {
+			centers = initCenters(m, nil, k, Init.Get(s.params), rng)
+		}
+		res, err := lloyd(ctx, m, centers, k, MaxIter.Get(s.params), tol)
+		if err != nil {
+			return lloydResult{}, Report{}, err
+		}
+		if run == 0 || res.inertia < best.inertia {
+			best = res
+			rep = Report{Inertia: res.inertia, Iter: res.iter, Best: run}
+		}
+	}
+	if warm {
+		s.mu.Lock()
+		s.init, s.d = slices.Clone(best.centers), m.d
+		s.mu.Unlock()
+	}
+	return best, rep, nil
+}
+
+// FitRows clusters the rows listed in rows of the row-major matrix x (d
+// values per row) exactly as FitReport would a table of those rows, with
+// the same params and seed, but without copying them. It returns the
+// centers (k × d, row-major), each listed row's cluster and squared
+// distance to its center, and the report. Package bisectingkmeans fits
+// its 2-means splits with it. x must hold finite values (FitReport
+// rejects NaN and infinite features; FitRows does not look).
+func (s *KMeans) FitRows(ctx context.Context, x []float64, d int, rows []int) (centers []float64, labels []int32, dist []float64, rep Report, err error) {
+	fail := func(err error) ([]float64, []int32, []float64, Report, error) {
+		return nil, nil, nil, Report{}, fmt.Errorf("stage %q: fit: %w", Kind, err)
+	}
+	if d <= 0 || len(x)%d != 0 {
+		return fail(fmt.Errorf("%d values are not rows of %d", len(x), d))
+	}
+	for _, i := range rows {
+		if i < 0 || i*d >= len(x) {
+			return fail(fmt.Errorf("row %d out of range [0, %d)", i, len(x)/d))
+		}
+	}
+	k := K.Get(s.params)
+	if k > len(rows) {
+		return fail(fmt.Errorf("param %q is %d but there are only %d rows", K.Name(), k, len(rows)))
+	}
+	best, rep, err := s.run(ctx, data{x: x, n: len(rows), d: d, idx: rows}, k)
+	if err != nil {
+		return fail(err)
+	}
+	return best.centers, best.labels, best.dist, rep, nil
 }
 
 func readData(r table.Reader, col string, ps *param.Set) (data, int, error) {

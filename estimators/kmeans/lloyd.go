@@ -9,13 +9,20 @@ import (
 	"sync"
 )
 
-// data is a row-major training matrix.
+// data is a row-major training matrix, or the rows idx of one (then n is
+// len(idx) and row i is the matrix row idx[i]).
 type data struct {
 	x    []float64
 	n, d int
+	idx  []int
 }
 
-func (m data) row(i int) []float64 { return m.x[i*m.d : (i+1)*m.d] }
+func (m data) row(i int) []float64 {
+	if m.idx != nil {
+		i = m.idx[i]
+	}
+	return m.x[i*m.d : (i+1)*m.d]
+}
 
 // parallelMin is the number of matrix values above which rows are split
 // over two goroutines.
@@ -67,6 +74,9 @@ func sqDist(a, b []float64) float64 {
 // distance; half holds ||c||²/2 per center, so that the nearest center
 // maximises x·c - ||c||²/2. The distance is computed exactly afterwards.
 func nearest(xi, centers, half []float64, d int) (int, float64) {
+	if len(half) == 2 {
+		return nearest2(xi, centers, half, d)
+	}
 	best, bestScore := 0, math.Inf(-1)
 	for c := range half {
 		cc := centers[c*d : (c+1)*d]
@@ -89,6 +99,39 @@ func nearest(xi, centers, half []float64, d int) (int, float64) {
 	return best, sqDist(xi, centers[best*d:(best+1)*d])
 }
 
+// nearest2 is nearest for two centers (the splits of bisecting k-means):
+// both dot products in one pass over xi, with the same sums (per center,
+// four accumulators combined alike) and so the same choice.
+func nearest2(xi, centers, half []float64, d int) (int, float64) {
+	c0, c1 := centers[:d], centers[d:2*d]
+	c0, c1 = c0[:len(xi)], c1[:len(xi)]
+	var a0, a1, a2, a3, b0, b1, b2, b3 float64
+	j := 0
+	for ; j+3 < len(xi); j += 4 {
+		x0, x1, x2, x3 := xi[j], xi[j+1], xi[j+2], xi[j+3]
+		a0 += x0 * c0[j]
+		a1 += x1 * c0[j+1]
+		a2 += x2 * c0[j+2]
+		a3 += x3 * c0[j+3]
+		b0 += x0 * c1[j]
+		b1 += x1 * c1[j+1]
+		b2 += x2 * c1[j+2]
+		b3 += x3 * c1[j+3]
+	}
+	for ; j < len(xi); j++ {
+		a0 += xi[j] * c0[j]
+		b0 += xi[j] * c1[j]
+	}
+	s0 := (a0 + a1) + (a2 + a3) - half[0]
+	s1 := (b0 + b1) + (b2 + b3) - half[1]
+	// As nearest: center 1 wins only with a strictly larger score (a NaN
+	// score never wins; center 0 is the default).
+	if s1 > s0 || (s0 != s0 && s1 > math.Inf(-1)) {
+		return 1, sqDist(xi, c1)
+	}
+	return 0, sqDist(xi, c0)
+}
+
 func halfNorms(dst, centers []float64, d int) {
 	for c := range dst {
 		var s float64
@@ -105,20 +148,32 @@ func tolerance(m data, tol float64) float64 {
 	if tol == 0 {
 		return 0
 	}
-	mean := make([]float64, m.d)
-	for i := range m.n {
-		for j, v := range m.row(i) {
-			mean[j] += v
+	// One pass of shifted sums over the row ranges of parallel (per-range
+	// partials added in order): with K the first row, per feature
+	// S1 = Σ(x-K) and S2 = Σ(x-K)², and n·variance = S2 - S1²/n; the shift
+	// keeps the subtraction from cancelling when a mean is far from 0.
+	nparts := m.nparts()
+	d := m.d
+	shift := slices.Clone(m.row(0))
+	sums := make([]float64, 2*nparts*d)
+	parallel(m.n, nparts, func(p, lo, hi int) {
+		s1, s2 := sums[2*p*d:(2*p+1)*d], sums[(2*p+1)*d:(2*p+2)*d]
+		for i := lo; i < hi; i++ {
+			for j, v := range m.row(i) {
+				t := v - shift[j]
+				s1[j] += t
+				s2[j] += t * t
+			}
 		}
-	}
-	for j := range mean {
-		mean[j] /= float64(m.n)
-	}
+	})
 	var s float64
-	for i := range m.n {
-		for j, v := range m.row(i) {
-			s += (v - mean[j]) * (v - mean[j])
+	for j := range d {
+		var s1, s2 float64
+		for p := range nparts {
+			s1 += sums[2*p*d+j]
+			s2 += sums[(2*p+1)*d+j]
 		}
+		s += max(s2-s1*s1/float64(m.n), 0)
 	}
 	return s / float64(m.n) / float64(m.d) * tol
 }
@@ -227,6 +282,7 @@ type lloydResult struct {
 	centers []float64
 	counts  []float64
 	labels  []int32
+	dist    []float64 // squared distance of each row to its center
 	inertia float64
 	iter    int
 }
@@ -332,7 +388,7 @@ func lloyd(ctx context.Context, m data, centers []float64, k, maxIter int, tol f
 	for _, c := range labels {
 		counts[c]++
 	}
-	return lloydResult{centers: centers, counts: counts, labels: labels, inertia: inertia, iter: iter}, nil
+	return lloydResult{centers: centers, counts: counts, labels: labels, dist: dist, inertia: inertia, iter: iter}, nil
 }
 
 // relocateEmpty gives each empty cluster one of the rows farthest from

@@ -23,11 +23,22 @@
 //     coefficient and the duality gap is below tol*||y - ȳ||², or after
 //     max_iter sweeps.
 //
+// # Warm start
+//
+// With warm_start true, coordinate descent (elastic_net_param > 0) starts
+// from the coefficients of the previous Fit of the same estimator, or of
+// SetInitialModel or SetInitialModelData (same feature count), as
+// scikit-learn's ElasticNet(warm_start=True); from a converged model it
+// stops after a sweep. FitReport returns the number of sweeps. OLS and
+// ridge are solved in closed form, where a starting point has no use:
+// warm_start does not change them.
+//
 // # Params
 //
 // features_col (dense or sparse vector), label_col, weight_col,
 // prediction_col, reg_param (0), elastic_net_param (0), fit_intercept
-// (true), max_iter (1000), tol (1e-4), and on the model model_version_col.
+// (true), max_iter (1000), tol (1e-4), warm_start (false), and on the
+// model model_version_col.
 //
 // # Errors
 //

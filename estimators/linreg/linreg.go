@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -31,6 +32,7 @@ var (
 	FitIntercept    = param.New("fit_intercept", "fit an (unpenalized) intercept", true)
 	MaxIter         = param.New("max_iter", "maximum number of coordinate descent sweeps", 1000, param.Gt(0))
 	Tol             = param.New("tol", "coordinate descent tolerance (scikit-learn's tol)", 1e-4, param.GtEq(0.0))
+	WarmStart       = param.New("warm_start", "coordinate descent (elastic_net_param > 0) starts from the previous Fit's coefficients or SetInitialModel's", false)
 )
 
 func init() {
@@ -48,15 +50,24 @@ type LinearRegression struct {
 	param.HasPredictionCol
 	param.HasModelVersionCol
 	params *param.Set
+
+	mu   sync.Mutex
+	init []float64 // warm start coefficients
 }
 
 var _ pipeline.Estimator = (*LinearRegression)(nil)
+
+// FitResult reports how a Fit ended: Iter is the number of coordinate
+// descent sweeps (0 for the closed-form OLS and ridge solutions).
+type FitResult struct {
+	Iter int
+}
 
 // New builds a linear_regression from param values.
 func New(values map[string]any) (*LinearRegression, error) {
 	s := &LinearRegression{}
 	s.params = param.NewSet(Kind, &s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasModelVersionCol, RegParam, ElasticNetParam, FitIntercept, MaxIter, Tol)
+		&s.HasModelVersionCol, RegParam, ElasticNetParam, FitIntercept, MaxIter, Tol, WarmStart)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
 	}
@@ -66,9 +77,45 @@ func New(values map[string]any) (*LinearRegression, error) {
 func (s *LinearRegression) Kind() string       { return Kind }
 func (s *LinearRegression) Params() *param.Set { return s.params }
 
+// SetInitialModel makes the next Fit with warm_start (and
+// elastic_net_param > 0) start from m's coefficients; nil forgets them.
+func (s *LinearRegression) SetInitialModel(m *Model) error {
+	if m == nil {
+		s.mu.Lock()
+		s.init = nil
+		s.mu.Unlock()
+		return nil
+	}
+	return s.SetInitialModelData(m.ModelData()...)
+}
+
+// SetInitialModelData is SetInitialModel from linear_regression_model
+// data (borrowed; see ModelDataRecord).
+func (s *LinearRegression) SetInitialModelData(data ...arrow.Record) error {
+	st, err := decode(data)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", Kind, err)
+	}
+	s.mu.Lock()
+	s.init = slices.Clone(st.coef)
+	s.mu.Unlock()
+	return nil
+}
+
 // Fit reads r (borrowed) and fits the coefficients.
 func (s *LinearRegression) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
-	fail := func(err error) (pipeline.Model, error) { return nil, fmt.Errorf("stage %q: fit: %w", Kind, err) }
+	m, _, err := s.FitReport(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// FitReport is Fit that also reports the number of sweeps.
+func (s *LinearRegression) FitReport(ctx context.Context, r table.Reader) (*Model, FitResult, error) {
+	fail := func(err error) (*Model, FitResult, error) {
+		return nil, FitResult{}, fmt.Errorf("stage %q: fit: %w", Kind, err)
+	}
 	if err := design.CheckFeatures(r.Schema(), s.FeaturesCol()); err != nil {
 		return fail(err)
 	}
@@ -76,10 +123,25 @@ func (s *LinearRegression) Fit(ctx context.Context, r table.Reader) (pipeline.Mo
 	if err != nil {
 		return fail(err)
 	}
-	coef, b, err := solve(d, RegParam.Get(s.params), ElasticNetParam.Get(s.params), FitIntercept.Get(s.params),
-		MaxIter.Get(s.params), Tol.Get(s.params))
+	warm := WarmStart.Get(s.params)
+	var w0 []float64
+	if warm {
+		s.mu.Lock()
+		w0 = s.init
+		s.mu.Unlock()
+		if w0 != nil && len(w0) != d.D {
+			return fail(fmt.Errorf("warm start: the initial model has %d features, the data %d", len(w0), d.D))
+		}
+	}
+	coef, b, iters, err := solve(d, RegParam.Get(s.params), ElasticNetParam.Get(s.params), FitIntercept.Get(s.params),
+		MaxIter.Get(s.params), Tol.Get(s.params), w0)
 	if err != nil {
 		return fail(err)
+	}
+	if warm {
+		s.mu.Lock()
+		s.init = slices.Clone(coef)
+		s.mu.Unlock()
 	}
 	m, err := NewModel(nil)
 	if err != nil {
@@ -96,12 +158,13 @@ func (s *LinearRegression) Fit(ctx context.Context, r table.Reader) (pipeline.Mo
 	if err := m.SetModelData(rec); err != nil {
 		return fail(err)
 	}
-	return m, nil
+	return m, FitResult{Iter: iters}, nil
 }
 
 // solve centres the (weighted) data and dispatches to QR, ridge or
-// coordinate descent.
-func solve(d *design.Data, alpha, rho float64, fitB bool, maxIter int, tol float64) ([]float64, float64, error) {
+// coordinate descent (from w0 when not nil), returning the coefficients,
+// the intercept and the number of sweeps.
+func solve(d *design.Data, alpha, rho float64, fitB bool, maxIter int, tol float64, w0 []float64) ([]float64, float64, int, error) {
 	n, p := d.N, d.D
 	sw := make([]float64, n) // sqrt of weights rescaled to sum n
 	var wsum float64
@@ -109,7 +172,7 @@ func solve(d *design.Data, alpha, rho float64, fitB bool, maxIter int, tol float
 		wsum += weight(d.W, i)
 	}
 	if wsum == 0 {
-		return nil, 0, errors.New("weights sum to 0")
+		return nil, 0, 0, errors.New("weights sum to 0")
 	}
 	for i := range n {
 		sw[i] = math.Sqrt(weight(d.W, i) * float64(n) / wsum)
@@ -134,6 +197,7 @@ func solve(d *design.Data, alpha, rho float64, fitB bool, maxIter int, tol float
 	}
 	var w []float64
 	var err error
+	var iters int
 	switch {
 	case p == 0:
 		w = nil
@@ -142,10 +206,10 @@ func solve(d *design.Data, alpha, rho float64, fitB bool, maxIter int, tol float
 	case rho == 0:
 		w, err = ridge(xc, yc, alpha*float64(n))
 	default:
-		w = coordinateDescent(xc, yc, alpha*rho*float64(n), alpha*(1-rho)*float64(n), maxIter, tol)
+		w, iters = coordinateDescent(xc, yc, alpha*rho*float64(n), alpha*(1-rho)*float64(n), maxIter, tol, w0)
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	b := ym
 	for j := range p {
@@ -154,7 +218,7 @@ func solve(d *design.Data, alpha, rho float64, fitB bool, maxIter int, tol float
 	if !fitB {
 		b = 0
 	}
-	return w, b, nil
+	return w, b, iters, nil
 }
 
 func weight(w []float64, i int) float64 {
@@ -201,8 +265,9 @@ func ridge(x *mat.Dense, y []float64, lambda float64) ([]float64, error) {
 }
 
 // coordinateDescent minimises 1/2||y - Xw||² + l1||w||_1 + l2/2||w||² like
-// scikit-learn's enet_coordinate_descent (l1 = α ρ n, l2 = α (1-ρ) n).
-func coordinateDescent(x *mat.Dense, y []float64, l1, l2 float64, maxIter int, tol float64) []float64 {
+// scikit-learn's enet_coordinate_descent (l1 = α ρ n, l2 = α (1-ρ) n),
+// from w0 (nil: zero), returning the coefficients and the sweeps.
+func coordinateDescent(x *mat.Dense, y []float64, l1, l2 float64, maxIter int, tol float64, w0 []float64) ([]float64, int) {
 	n, p := x.Dims()
 	cols := make([][]float64, p) // column-major copy for cache-friendly sweeps
 	norm := make([]float64, p)
@@ -215,12 +280,24 @@ func coordinateDescent(x *mat.Dense, y []float64, l1, l2 float64, maxIter int, t
 	}
 	w := make([]float64, p)
 	r := slices.Clone(y)
+	if w0 != nil {
+		copy(w, w0)
+		for j, c := range cols {
+			if w[j] != 0 {
+				for i, v := range c {
+					r[i] -= w[j] * v
+				}
+			}
+		}
+	}
 	var yy float64
 	for _, v := range y {
 		yy += v * v
 	}
 	tol *= yy
-	for iter := 0; iter < maxIter; iter++ {
+	iter := 0
+	for iter < maxIter {
+		iter++
 		var wMax, dMax float64
 		for j := range p {
 			if norm[j] == 0 {
@@ -243,13 +320,13 @@ func coordinateDescent(x *mat.Dense, y []float64, l1, l2 float64, maxIter int, t
 			dMax = math.Max(dMax, math.Abs(nw-old))
 			wMax = math.Max(wMax, math.Abs(nw))
 		}
-		if wMax == 0 || dMax/wMax < tol/math.Max(yy, 1e-300) || iter == maxIter-1 {
+		if wMax == 0 || dMax/wMax < tol/math.Max(yy, 1e-300) || iter == maxIter {
 			if dualGap(cols, y, r, w, l1, l2) < tol {
 				break
 			}
 		}
 	}
-	return w
+	return w, iter
 }
 
 func dualGap(cols [][]float64, y, r, w []float64, l1, l2 float64) float64 {

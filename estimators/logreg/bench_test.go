@@ -84,3 +84,38 @@ func BenchmarkFitDense(b *testing.B) {
 	b.ReportMetric(float64(iters), "iters")
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkFitDenseSGD fits with solver sgd on the first EDDY_DENSE_ROWS
+// (default 200,000) rows × 50 of the peers' dense data, as
+// scripts/bench_logreg_sgd.sh compares with scikit-learn's
+// SGDClassifier(loss="log_loss") (alpha 1e-4, tol 1e-3, seed 0). It
+// reports the epochs and the last epoch's mean training loss.
+func BenchmarkFitDenseSGD(b *testing.B) {
+	n := 200_000
+	if s := os.Getenv("EDDY_DENSE_ROWS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	x, y := denseRows(n)
+	mem := memory.NewGoAllocator()
+	rec, err := table.Build(mem, table.DenseCol("features", 50, x), table.Col("label", y))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rec.Release()
+	tbl, _ := table.New(rec.Schema(), rec)
+	defer tbl.Release()
+	est, _ := New(map[string]any{"solver": "sgd", "reg_param": 1e-4 * float64(n), "max_iter": 1000, "tol": 1e-3})
+	b.ResetTimer()
+	var res FitResult
+	for range b.N {
+		r := tbl.Reader()
+		_, res, err = est.FitReport(context.Background(), r)
+		r.Release()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Iter), "epochs")
+	b.ReportMetric(res.F/float64(n), "loss")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

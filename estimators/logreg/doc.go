@@ -28,7 +28,53 @@
 // most tol (scipy L-BFGS-B's pgtol, which scikit-learn sets to its tol), or
 // when the objective's relative decrease is at most 2.2e-9 (scipy's
 // default factr). The loss and gradient over rows are computed by two
-// goroutines on large inputs, with no allocation per row.
+// goroutines on large inputs, with no allocation per row. solver lbfgs
+// and owlqn name this same solver.
+//
+// # SGD solver
+//
+// solver sgd is scikit-learn's SGDClassifier(loss="log_loss") (its
+// _plain_sgd): the same objective divided by the number of rows n, so
+// that its alpha is reg_param/n and l1_ratio is elastic_net_param
+// (scikit-learn's penalty "l2" is α = 0, "l1" α = 1). Each epoch visits
+// the rows in an order shuffled with seed (shuffle true) and for each row
+// takes the log-loss gradient step, weighted by the sample and class
+// weights, shrinks the coefficients by 1 - (1-α)·alpha·η (through a
+// scale factor, so the shrink costs O(1)) and applies the cumulative L1
+// penalty of Tsuruoka, Tsujii and Ananiadou (2009) for α > 0, which sets
+// coefficients exactly to zero. learning_rate is optimal (η = 1/(alpha·
+// (t0 + t)), t0 from Bottou's heuristic as scikit-learn, needs
+// reg_param > 0), invscaling (η = eta0/t^power_t) or constant (eta0); t
+// counts the rows seen since Fit started. max_iter bounds the epochs; Fit
+// stops when for n_iter_no_change epochs in a row the epoch's summed
+// training loss (unpenalised, unweighted, computed during the epoch) was
+// not below the best one minus tol·n. Multinomial models take the softmax
+// gradient of all K vectors per row; scikit-learn fits one-vs-rest
+// binary models instead, so its multiclass probabilities differ.
+//
+// SGD is sequential. From 131,072 rows the epochs run on two goroutines by
+// parameter mixing: both start from the current coefficients, each takes
+// every other row of the epoch's shuffled order (with the learning rate
+// the serial schedule has at those positions), and the epoch ends with
+// the average of the two. The result depends only on the data, the params
+// and the seed, not on the number of cores or on scheduling (a Hogwild
+// update of shared coefficients would be faster but not reproducible).
+// Averaging halves each epoch's progress, which matters little on inputs
+// that large. Rows are copied 64 at a time into a buffer before their
+// updates, so that the cache misses of shuffled rows overlap.
+//
+// # Warm start
+//
+// With warm_start true, Fit starts from the coefficients of the model the
+// previous Fit of the same estimator returned, or from those given to
+// SetInitialModel or SetInitialModelData, which must have the data's
+// labels and feature count (a binomial start for a 2-class multinomial fit
+// and the reverse are converted). From a converged model L-BFGS stops
+// after an iteration or two. The sgd solver restarts its learning-rate
+// schedule at t = 1 on each Fit (as scikit-learn's SGDClassifier with
+// warm_start), so with learning_rate optimal its first large steps move
+// away from any starting point; use a constant or small invscaling rate
+// to refine a model.
 //
 // # Standardization
 //
@@ -44,7 +90,10 @@
 // reg_param (1), elastic_net_param (0), fit_intercept (true), family
 // (auto|binomial|multinomial), class_weight ("" or "balanced", as
 // scikit-learn: n / (K * count_c)), class_weights (one weight per class in
-// label order, overriding class_weight), prediction_col,
+// label order, overriding class_weight), solver (lbfgs|owlqn|sgd), and
+// for sgd learning_rate (optimal), eta0 (0.01), power_t (0.5), shuffle
+// (true), n_iter_no_change (5) and seed (0); warm_start (false),
+// prediction_col,
 // raw_prediction_col, probability_col, and on the model model_version_col.
 //
 // # Output

@@ -2,7 +2,9 @@ package logreg
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/apache/arrow/go/v17/arrow"
 	"math"
 	"slices"
 	"sync"
@@ -30,8 +32,9 @@ const (
 
 // Params (besides the shared column params).
 var (
-	MaxIter  = param.New("max_iter", "maximum number of L-BFGS iterations", 100, param.Gt(0))
-	Tol      = param.New("tol", "stop when the largest absolute gradient component is at most tol", 1e-4, param.GtEq(0.0))
+	MaxIter = param.New("max_iter", "maximum number of L-BFGS iterations (solver sgd: epochs)", 100, param.Gt(0))
+	Tol     = param.New("tol", "stop when the largest absolute gradient component is at most tol (solver sgd: when an epoch's summed loss has not decreased by tol*n for n_iter_no_change epochs)",
+		1e-4, param.GtEq(0.0))
 	RegParam = param.New("reg_param", "regularization strength λ, the inverse of scikit-learn's C: the penalty is λ*((1-α)/2*||w||² + α*||w||_1) on a summed loss",
 		1.0, param.GtEq(0.0))
 	ElasticNetParam = param.New("elastic_net_param", "α in [0, 1]: 0 is L2, 1 is L1", 0.0, param.InRange(0.0, 1.0))
@@ -41,10 +44,26 @@ var (
 	ClassWeight  = param.New("class_weight", `"" (every class weighs 1) or "balanced" (n / (classes * count))`, "", param.OneOf("", "balanced"))
 	ClassWeights = param.New("class_weights", "one weight per class, in sorted label order; overrides class_weight", []float64(nil),
 		param.Each(param.GtEq(0.0)))
+	Solver = param.New("solver", "lbfgs or owlqn (L-BFGS, OWL-QN when elastic_net_param > 0: the same solver), or sgd (stochastic gradient descent, as scikit-learn's SGDClassifier(loss=\"log_loss\"))",
+		SolverLBFGS, param.OneOf(SolverLBFGS, SolverOWLQN, SolverSGD))
+	LearningRate = param.New("learning_rate", "solver sgd: optimal (1/(α(t0+t))), invscaling (eta0/t^power_t) or constant (eta0)",
+		LearningRateOptimal, param.OneOf(LearningRateOptimal, LearningRateInvScaling, LearningRateConstant))
+	Eta0          = param.New("eta0", "solver sgd: initial learning rate of the invscaling and constant schedules", 0.01, param.Gt(0.0))
+	PowerT        = param.New("power_t", "solver sgd: exponent of the invscaling schedule", 0.5, param.GtEq(0.0))
+	Shuffle       = param.New("shuffle", "solver sgd: shuffle the rows (with seed) before each epoch", true)
+	NIterNoChange = param.New("n_iter_no_change", "solver sgd: epochs without improvement before stopping", 5, param.Gt(0))
+	WarmStart     = param.New("warm_start", "start from the coefficients of the previous Fit of this estimator (or of SetInitialModel)", false)
+)
+
+// Solver values.
+const (
+	SolverLBFGS = "lbfgs"
+	SolverOWLQN = "owlqn"
+	SolverSGD   = "sgd"
 )
 
 func init() {
-	registry.MustRegister(registry.Spec{Kind: Kind, Doc: "Binomial and multinomial logistic regression with L2, L1 or elastic-net penalty (L-BFGS/OWL-QN), as scikit-learn's LogisticRegression.",
+	registry.MustRegister(registry.Spec{Kind: Kind, Doc: "Binomial and multinomial logistic regression with L2, L1 or elastic-net penalty (L-BFGS/OWL-QN or SGD), as scikit-learn's LogisticRegression and SGDClassifier(loss=\"log_loss\").",
 		New: func(p map[string]any) (pipeline.Stage, error) { return New(p) }})
 	registry.MustRegister(registry.Spec{Kind: ModelKind, Doc: "Predicts the class, margins and class probabilities of a fitted logistic regression.",
 		New: func(p map[string]any) (pipeline.Stage, error) { return NewModel(p) }})
@@ -59,7 +78,13 @@ type LogisticRegression struct {
 	param.HasRawPredictionCol
 	param.HasProbabilityCol
 	param.HasModelVersionCol
+	param.HasSeed
 	params *param.Set
+
+	// init holds the coefficients the next Fit starts from when
+	// warm_start is set: the last fitted model's or SetInitialModel's.
+	mu   sync.Mutex
+	init *state
 }
 
 var _ pipeline.Estimator = (*LogisticRegression)(nil)
@@ -68,8 +93,9 @@ var _ pipeline.Estimator = (*LogisticRegression)(nil)
 func New(values map[string]any) (*LogisticRegression, error) {
 	s := &LogisticRegression{}
 	s.params = param.NewSet(Kind, &s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol,
-		MaxIter, Tol, RegParam, ElasticNetParam, FitIntercept, Family, ClassWeight, ClassWeights)
+		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed,
+		MaxIter, Tol, RegParam, ElasticNetParam, FitIntercept, Family, ClassWeight, ClassWeights,
+		Solver, LearningRate, Eta0, PowerT, Shuffle, NIterNoChange, WarmStart)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
 	}
@@ -96,7 +122,42 @@ func (s *LogisticRegression) SetTol(v float64) error { return Tol.Set(s.params, 
 // SetFamily sets family.
 func (s *LogisticRegression) SetFamily(v string) error { return Family.Set(s.params, v) }
 
-// FitResult is what the last Fit reported about the optimisation.
+// SetSolver sets solver.
+func (s *LogisticRegression) SetSolver(v string) error { return Solver.Set(s.params, v) }
+
+// SetWarmStart sets warm_start.
+func (s *LogisticRegression) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+
+// SetInitialModel makes the next Fit with warm_start start from m's
+// coefficients (nil forgets them, so that Fit starts from zero). The
+// fitted data must have m's labels and feature count.
+func (s *LogisticRegression) SetInitialModel(m *Model) error {
+	if m == nil {
+		s.mu.Lock()
+		s.init = nil
+		s.mu.Unlock()
+		return nil
+	}
+	return s.SetInitialModelData(m.ModelData()...)
+}
+
+// SetInitialModelData is SetInitialModel from logistic_regression_model
+// data records (borrowed; see ModelDataRecords).
+func (s *LogisticRegression) SetInitialModelData(data ...arrow.Record) error {
+	st, err := decode(data)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", Kind, err)
+	}
+	st = st.clone()
+	s.mu.Lock()
+	s.init = &st
+	s.mu.Unlock()
+	return nil
+}
+
+// FitResult is what the last Fit reported about the optimisation: for
+// solver sgd, Iter and Evals are epochs and F the last epoch's summed
+// (unweighted, unpenalised) loss.
 type FitResult = optim.Result
 
 // Fit reads r (borrowed) into memory and fits the model.
@@ -169,9 +230,34 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 			}
 		}
 	}
-	p.l2 = lambda * (1 - alpha)
-	p.init()
-	res, err := optim.Minimize(p.eval, theta, l1, fixed, optim.Settings{MaxIter: MaxIter.Get(s.params), GradTol: Tol.Get(s.params)})
+	if WarmStart.Get(s.params) {
+		s.mu.Lock()
+		init := s.init
+		s.mu.Unlock()
+		if init != nil {
+			if err := init.startFrom(theta, labels, d.D, nvec); err != nil {
+				return fail(fmt.Errorf("warm start: %w", err))
+			}
+		}
+	}
+	if !fitB {
+		for v := range nvec {
+			theta[v*stride+d.D] = 0
+		}
+	}
+	var res FitResult
+	if Solver.Get(s.params) == SolverSGD {
+		res, err = fitSGD(ctx, p, theta, sgdConfig{
+			alpha: lambda / float64(d.N), l1Ratio: alpha,
+			schedule: LearningRate.Get(s.params), eta0: Eta0.Get(s.params), powerT: PowerT.Get(s.params),
+			maxIter: MaxIter.Get(s.params), tol: Tol.Get(s.params), nIterNoChange: NIterNoChange.Get(s.params),
+			shuffle: Shuffle.Get(s.params), seed: s.Seed(), fitIntercept: fitB,
+		})
+	} else {
+		p.l2 = lambda * (1 - alpha)
+		p.init()
+		res, err = optim.Minimize(p.eval, theta, l1, fixed, optim.Settings{MaxIter: MaxIter.Get(s.params), GradTol: Tol.Get(s.params)})
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -203,6 +289,12 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 	if err := m.SetModelData(recs...); err != nil {
 		return fail(err)
 	}
+	if WarmStart.Get(s.params) {
+		st := state{coef: slices.Concat(coefs...), intercepts: intercepts, labels: labels, dim: d.D}
+		s.mu.Lock()
+		s.init = &st
+		s.mu.Unlock()
+	}
 	return m, res, nil
 }
 
@@ -221,6 +313,48 @@ func (s *LogisticRegression) classWeights(counts []float64, n int) ([]float64, e
 		return cw, nil
 	}
 	return nil, nil
+}
+
+// startFrom writes st's coefficients into theta (nvec vectors of dim
+// coefficients and an intercept), checking that st was fitted on the same
+// labels and feature count. A binomial start for a multinomial fit (or
+// the reverse) is converted: binomial w is multinomial [-w/2, w/2].
+func (st *state) startFrom(theta, labels []float64, dim, nvec int) error {
+	if !slices.Equal(st.labels, labels) {
+		return fmt.Errorf("the initial model has labels %v, the data %v", st.labels, labels)
+	}
+	if st.dim != dim {
+		return fmt.Errorf("the initial model has %d features, the data %d", st.dim, dim)
+	}
+	stride := dim + 1
+	sv := len(st.intercepts)
+	for v := range nvec {
+		dst := theta[v*stride : (v+1)*stride]
+		switch {
+		case sv == nvec:
+			copy(dst, st.coef[v*dim:(v+1)*dim])
+			dst[dim] = st.intercepts[v]
+		case sv == 1: // binomial -> multinomial (2 classes)
+			sign := -0.5
+			if v == 1 {
+				sign = 0.5
+			}
+			for j := range dim {
+				dst[j] = sign * st.coef[j]
+			}
+			dst[dim] = sign * st.intercepts[0]
+		default: // multinomial (2 classes) -> binomial
+			for j := range dim {
+				dst[j] = st.coef[dim+j] - st.coef[j]
+			}
+			dst[dim] = st.intercepts[1] - st.intercepts[0]
+		}
+	}
+	return nil
+}
+
+func (st state) clone() state {
+	return state{coef: slices.Clone(st.coef), intercepts: slices.Clone(st.intercepts), labels: slices.Clone(st.labels), dim: st.dim}
 }
 
 func weight(w []float64, i int) float64 {

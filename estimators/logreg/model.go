@@ -333,8 +333,7 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	raw := arrow.Float64Traits.CastFromBytes(rawBuf.Bytes())[:n*k]
 	prob := arrow.Float64Traits.CastFromBytes(probBuf.Bytes())[:n*k]
 	score(s, x, n, pred, raw, prob)
-	cols := make([]arrow.Array, 0, schema.NumFields())
-	cols = append(cols, rec.Columns()...)
+	cols := make([]arrow.Array, 0, 4)
 	predArr := wrap(arrow.PrimitiveTypes.Float64, n, predBuf)
 	rawArr := wrapVectors(k, n, rawBuf)
 	probArr := wrapVectors(k, n, probBuf)
@@ -355,8 +354,9 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	}
 	// The columns are rec's (of the types its schema says) and ours (of
 	// the types outSchema appended): skip array.NewRecord's per-column
-	// reflect.DeepEqual type check.
-	out, err := trustedrec.New(schema, cols, int64(n))
+	// reflect.DeepEqual type check, and retain rec once rather than each
+	// of its columns.
+	out, err := trustedrec.Extend(schema, rec, cols...)
 	if err != nil {
 		return nil, fmt.Errorf("stage %q: %w", ModelKind, err)
 	}

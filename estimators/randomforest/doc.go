@@ -22,8 +22,8 @@
 //
 // features_col (dense or sparse vector), label_col, weight_col (sample
 // weights, multiplied by the bootstrap counts), seed, n_estimators (100),
-// bootstrap (true), parallelism (0: 2), criterion (gini|entropy,
-// squared_error), max_depth (0 unlimited), min_samples_split (2),
+// bootstrap (true), parallelism (0: 2), warm_start (false), criterion
+// (gini|entropy, squared_error), max_depth (0 unlimited), min_samples_split (2),
 // min_samples_leaf (1), min_impurity_decrease (0), max_features ("all",
 // "sqrt", "log2", a fraction "0.5" or a count "3"), prediction_col, and
 // for the classifier raw_prediction_col and probability_col; on the
@@ -41,8 +41,17 @@
 //
 // # Errors
 //
-// As package decisiontree. There is no warm start (scikit-learn's
-// warm_start adding trees is not offered); no out-of-bag score.
+// As package decisiontree. There is no out-of-bag score.
+//
+// # Warm start
+//
+// With warm_start true (scikit-learn's warm_start), Fit keeps the trees
+// of the previous Fit of the same estimator, or of the model given to
+// SetInitialModel or SetInitialModelData, and grows trees up to
+// n_estimators (fewer than the initial trees is an error). Tree i has its
+// own generator seeded by (seed, i), so with the same data and seed, 5
+// trees and then 5 more are exactly the forest of 10. The data must have
+// the initial model's feature count and labels.
 //
 // # Model data
 //

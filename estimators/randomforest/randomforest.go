@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/eddyml/eddy/estimators/internal/trees"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
@@ -36,6 +38,7 @@ var (
 	NumEstimators        = param.New("n_estimators", "number of trees", 100, param.Gt(0))
 	Bootstrap            = param.New("bootstrap", "grow each tree on n rows drawn with replacement (else on every row)", true)
 	Parallelism          = param.New("parallelism", "trees grown at once (0: 2, one per core of the target machine); the forest does not depend on it", 0, param.GtEq(0))
+	WarmStart            = param.New("warm_start", "keep the previous Fit's trees (or SetInitialModel's) and grow more up to n_estimators", false)
 )
 
 func forestParams(crit, mf param.Declarer) []param.Declarer {
@@ -68,6 +71,7 @@ type Classifier struct {
 	param.HasModelVersionCol
 	param.HasSeed
 	params *param.Set
+	warm   warmState
 }
 
 var _ pipeline.Estimator = (*Classifier)(nil)
@@ -76,7 +80,7 @@ var _ pipeline.Estimator = (*Classifier)(nil)
 func NewClassifier(values map[string]any) (*Classifier, error) {
 	s := &Classifier{}
 	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed}, forestParams(Criterion, MaxFeatures)...)
+		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed, WarmStart}, forestParams(Criterion, MaxFeatures)...)
 	s.params = param.NewSet(ClassifierKind, decls...)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
@@ -110,11 +114,10 @@ func (s *Classifier) FitForest(ctx context.Context, r table.Reader) (*Classifier
 	if err != nil {
 		return fail(err)
 	}
-	e, err := grow(ctx, s.params, t, Criterion.Get(s.params), MaxFeatures.Get(s.params), s.Seed())
+	e, err := s.warm.grow(ctx, s.params, t, Criterion.Get(s.params), MaxFeatures.Get(s.params), s.Seed())
 	if err != nil {
 		return fail(err)
 	}
-	e.Labels = t.Labels
 	m, err := NewClassifierModel(nil)
 	if err != nil {
 		return fail(err)
@@ -128,10 +131,56 @@ func (s *Classifier) FitForest(ctx context.Context, r table.Reader) (*Classifier
 	return m, nil
 }
 
+// warmState is an estimator's warm-start forest.
+type warmState struct {
+	mu   sync.Mutex
+	prev *trees.Ensemble
+}
+
+func (w *warmState) set(e *trees.Ensemble) {
+	w.mu.Lock()
+	w.prev = e
+	w.mu.Unlock()
+}
+
+// grow grows the forest, from the warm-start trees when warm_start is
+// set, keeping the result as the next start.
+func (w *warmState) grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeatures string, seed int64) (*trees.Ensemble, error) {
+	var prev *trees.Ensemble
+	warm := WarmStart.Get(p)
+	if warm {
+		w.mu.Lock()
+		prev = w.prev
+		w.mu.Unlock()
+	}
+	if prev != nil {
+		if prev.Dim != t.D {
+			return nil, fmt.Errorf("warm start: the initial model has %d features, the data %d", prev.Dim, t.D)
+		}
+		if !slices.Equal(prev.Labels, t.Labels) {
+			return nil, fmt.Errorf("warm start: the initial model has labels %v, the data %v", prev.Labels, t.Labels)
+		}
+		if nt := NumEstimators.Get(p); len(prev.Trees) > nt {
+			return nil, fmt.Errorf("warm start: n_estimators %d is below the %d trees of the initial model", nt, len(prev.Trees))
+		}
+	}
+	e, err := grow(ctx, p, t, crit, maxFeatures, seed, prev)
+	if err != nil {
+		return nil, err
+	}
+	e.Labels = t.Labels
+	if warm {
+		w.set(e)
+	}
+	return e, nil
+}
+
 // grow grows n_estimators trees on two goroutines (or parallelism). Tree
 // i draws its bootstrap rows and features from its own generator seeded
-// by (seed, i), so the forest does not depend on scheduling.
-func grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeatures string, seed int64) (*trees.Ensemble, error) {
+// by (seed, i), so the forest does not depend on scheduling; with prev,
+// its trees are kept as trees 0..len(prev.Trees)-1 and only the next ones
+// are grown.
+func grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeatures string, seed int64, prev *trees.Ensemble) (*trees.Ensemble, error) {
 	mf, err := trees.ResolveMaxFeatures(maxFeatures, t.D)
 	if err != nil {
 		return nil, err
@@ -147,9 +196,13 @@ func grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeature
 	}
 	boot := Bootstrap.Get(p)
 	out := make([]trees.Tree, nt)
+	start := 0
+	if prev != nil {
+		start = copy(out, prev.Trees)
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(workers, nt) {
+	for range min(workers, nt-start) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -176,7 +229,7 @@ func grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeature
 		}()
 	}
 	var cerr error
-	for i := range nt {
+	for i := start; i < nt; i++ {
 		if cerr = ctx.Err(); cerr != nil {
 			break
 		}
@@ -188,6 +241,30 @@ func grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeature
 		return nil, cerr
 	}
 	return &trees.Ensemble{Trees: out, Dim: t.D}, nil
+}
+
+// SetWarmStart sets warm_start.
+func (s *Classifier) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+
+// SetInitialModel makes the next Fit with warm_start keep m's trees and
+// grow more (nil forgets them).
+func (s *Classifier) SetInitialModel(m *ClassifierModel) error {
+	if m == nil {
+		s.warm.set(nil)
+		return nil
+	}
+	return s.SetInitialModelData(m.ModelData()...)
+}
+
+// SetInitialModelData is SetInitialModel from
+// random_forest_classifier_model data (borrowed).
+func (s *Classifier) SetInitialModelData(data ...arrow.Record) error {
+	e, err := trees.Decode(data, true, false)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", ClassifierKind, err)
+	}
+	s.warm.set(e)
+	return nil
 }
 
 // ClassifierModel is the random_forest_classifier_model: probability is
@@ -215,6 +292,7 @@ type Regressor struct {
 	param.HasModelVersionCol
 	param.HasSeed
 	params *param.Set
+	warm   warmState
 }
 
 var _ pipeline.Estimator = (*Regressor)(nil)
@@ -223,7 +301,7 @@ var _ pipeline.Estimator = (*Regressor)(nil)
 func NewRegressor(values map[string]any) (*Regressor, error) {
 	s := &Regressor{}
 	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasModelVersionCol, &s.HasSeed}, forestParams(RegressorCriterion, RegressorMaxFeatures)...)
+		&s.HasModelVersionCol, &s.HasSeed, WarmStart}, forestParams(RegressorCriterion, RegressorMaxFeatures)...)
 	s.params = param.NewSet(RegressorKind, decls...)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
@@ -251,7 +329,7 @@ func (s *Regressor) FitForest(ctx context.Context, r table.Reader) (*RegressorMo
 	if err != nil {
 		return fail(err)
 	}
-	e, err := grow(ctx, s.params, t, RegressorCriterion.Get(s.params), RegressorMaxFeatures.Get(s.params), s.Seed())
+	e, err := s.warm.grow(ctx, s.params, t, RegressorCriterion.Get(s.params), RegressorMaxFeatures.Get(s.params), s.Seed())
 	if err != nil {
 		return fail(err)
 	}
@@ -266,6 +344,30 @@ func (s *Regressor) FitForest(ctx context.Context, r table.Reader) (*RegressorMo
 		return fail(err)
 	}
 	return m, nil
+}
+
+// SetWarmStart sets warm_start.
+func (s *Regressor) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+
+// SetInitialModel makes the next Fit with warm_start keep m's trees and
+// grow more (nil forgets them).
+func (s *Regressor) SetInitialModel(m *RegressorModel) error {
+	if m == nil {
+		s.warm.set(nil)
+		return nil
+	}
+	return s.SetInitialModelData(m.ModelData()...)
+}
+
+// SetInitialModelData is SetInitialModel from
+// random_forest_regressor_model data (borrowed).
+func (s *Regressor) SetInitialModelData(data ...arrow.Record) error {
+	e, err := trees.Decode(data, false, false)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", RegressorKind, err)
+	}
+	s.warm.set(e)
+	return nil
 }
 
 // RegressorModel is the random_forest_regressor_model: prediction is the

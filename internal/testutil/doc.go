@@ -23,4 +23,11 @@
 // Linux the server also gets SIGKILL if the test binary dies first
 // (Pdeathsig). Stop may be called earlier, any number of times. If the
 // chosen port is taken between picking and binding, a new port is tried.
+//
+// # Outages
+//
+// Redis.Kill crashes redis-server (SIGKILL) and Redis.Restart starts it
+// again on the same address, for tests of clients that must survive the
+// server going away. StartRedis(t, testutil.RedisAppendOnly()) fsyncs
+// every write to an append-only file so that the data survives both.
 package testutil

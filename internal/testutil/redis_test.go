@@ -107,6 +107,49 @@ func TestRedisIsolatedAndStopped(t *testing.T) {
 	}
 }
 
+// TestRedisKillRestart: Kill crashes the server, Restart brings it back
+// on the same address; with RedisAppendOnly the data survives, without
+// it the server comes back empty.
+func TestRedisKillRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []RedisOption
+		keep bool
+	}{{"append-only", []RedisOption{RedisAppendOnly()}, true}, {"default", nil, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rd := StartRedis(t, tc.opts...)
+			ctx := context.Background()
+			c := redis.NewClient(&redis.Options{Addr: rd.Addr, MaxRetries: -1})
+			defer c.Close()
+			if err := c.Set(ctx, "k", "v", 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+			pid := rd.p.cmd.Process.Pid
+			rd.Kill()
+			rd.Kill() // idempotent
+			assertGone(t, pid, rd.Addr)
+			if err := c.Ping(ctx).Err(); err == nil {
+				t.Fatal("ping answered after Kill")
+			}
+			rd.Restart(t)
+			if err := pingRedis(rd.Addr); err != nil {
+				t.Fatalf("not back after Restart: %v", err)
+			}
+			got, err := c.Get(ctx, "k").Result()
+			if tc.keep && (err != nil || got != "v") {
+				t.Fatalf("GET k after restart = %q, %v; want v", got, err)
+			}
+			if !tc.keep && !errors.Is(err, redis.Nil) {
+				t.Fatalf("GET k after restart without persistence = %q, %v; want redis.Nil", got, err)
+			}
+			rd.Restart(t) // restarting a running server stops it first
+			if err := pingRedis(rd.Addr); err != nil {
+				t.Fatalf("not back after a second Restart: %v", err)
+			}
+		})
+	}
+}
+
 func assertGone(t *testing.T, pid int, addr string) {
 	t.Helper()
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {

@@ -49,7 +49,10 @@ type Config struct {
 	Gatherer   prometheus.Gatherer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Allocator holds request batches (default memory.DefaultAllocator).
+	// Allocator holds request batches. The default pools buffers of 4 KiB
+	// to 16 MiB by power-of-two size class and reuses them across
+	// requests (a model's per-request output batches then cost the
+	// garbage collector nothing).
 	Allocator memory.Allocator
 }
 
@@ -97,7 +100,7 @@ func (c *Config) setDefaults() {
 		c.Now = time.Now
 	}
 	if c.Allocator == nil {
-		c.Allocator = memory.DefaultAllocator
+		c.Allocator = newPoolAllocator()
 	}
 }
 

@@ -225,9 +225,12 @@ func (cs *columns) markValid(c int) {
 // belongs to the record from then on (see columns).
 func (cs *columns) record(mem memory.Allocator) (arrow.Record, error) {
 	cols := make([]arrow.Array, 0, len(cs.p.kinds))
+	owned := false // the record took our references to cols
 	defer func() {
-		for _, c := range cols {
-			c.Release()
+		if !owned {
+			for _, c := range cols {
+				c.Release()
+			}
 		}
 	}()
 	var slabBuf *memory.Buffer
@@ -248,6 +251,10 @@ func (cs *columns) record(mem memory.Allocator) (arrow.Record, error) {
 			} else {
 				bufs[1] = memory.NewBufferBytes(arrow.Float64Traits.CastToBytes(vals))
 			}
+			// Fresh arrays every time: arrow's Data.Release frees its
+			// buffers (our Free, which pools cs) before it clears its
+			// own fields, so a pooled array could be reset under a
+			// release still running.
 			data := array.NewData(arrow.PrimitiveTypes.Float64, len(vals), bufs, nil, 0, off)
 			cols = append(cols, array.NewFloat64Data(data))
 			data.Release()
@@ -301,8 +308,11 @@ func (cs *columns) record(mem memory.Allocator) (arrow.Record, error) {
 		cs.recycle() // nothing wraps cs: the builders copied
 	}
 	// Columns made above from the plan's schema: skip array.NewRecord's
-	// reflect.DeepEqual type check per column.
-	return trustedrec.New(cs.p.schema, cols, int64(cs.rows))
+	// reflect.DeepEqual type check per column, and hand the record our
+	// references.
+	rec, err := trustedrec.Own(cs.p.schema, cols, int64(cs.rows))
+	owned = err == nil
+	return rec, err
 }
 
 // scanner is a minimal JSON reader over a byte slice.
@@ -722,8 +732,20 @@ func (s *scanner) row(cs *columns, row int) *Error {
 				if cs.seen[c] == row+1 {
 					return errorf(CodeBadJSON, "instances[%d].%s: given twice", row, key)
 				}
-				if err := s.value(cs, c, row); err != nil {
-					return err
+				// The common case inline: a plain number for a float64
+				// column (value handles the rest, and errors).
+				done := false
+				if p.kinds[c] == kFloat64 {
+					var v float64
+					if v, done = s.fastNumber(); done {
+						cs.f64[c] = append(cs.f64[c], v)
+						cs.markValid(c)
+					}
+				}
+				if !done {
+					if err := s.value(cs, c, row); err != nil {
+						return err
+					}
 				}
 				cs.seen[c] = row + 1
 			}
@@ -849,6 +871,9 @@ func (s *scanner) float(row int, name string, elem int) (float64, *Error) {
 		}
 		return fmt.Sprintf("instances[%d].%s", row, name)
 	}
+	if v, ok := s.fastNumber(); ok {
+		return v, nil
+	}
 	lit, ok := s.numLit()
 	if !ok {
 		if s.peek() == '"' {
@@ -869,6 +894,72 @@ func (s *scanner) float(row int, name string, elem int) (float64, *Error) {
 		return 0, errorf(CodeInvalidValue, "%s: %s out of range", where(), lit)
 	}
 	return v, nil
+}
+
+// pow10 holds the powers of ten that are exact in a float64.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastNumber reads the common JSON number, -?(0|[1-9][0-9]*)(.[0-9]+)?
+// with at most 18 digits and no exponent, checking its syntax and
+// computing its value in one pass (Clinger's fast path: a mantissa below
+// 2^53 divided by an exact power of ten is correctly rounded, the value
+// strconv.ParseFloat gives). Anything else reports false without
+// consuming input, for numLit and parseNumber to handle.
+func (s *scanner) fastNumber() (float64, bool) {
+	s.ws()
+	b, i := s.b, s.i
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	if i >= len(b) {
+		return 0, false
+	}
+	var mant uint64
+	nd := 0
+	switch c := b[i]; {
+	case c == '0':
+		i++
+	case c >= '1' && c <= '9':
+		for i < len(b) {
+			d := b[i] - '0'
+			if d > 9 {
+				break
+			}
+			mant = mant*10 + uint64(d)
+			i++
+			nd++
+		}
+	default:
+		return 0, false
+	}
+	frac := 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		fs := i
+		for i < len(b) {
+			d := b[i] - '0'
+			if d > 9 {
+				break
+			}
+			mant = mant*10 + uint64(d)
+			i++
+		}
+		frac = i - fs
+		if frac == 0 {
+			return 0, false
+		}
+	}
+	if nd+frac > 18 || frac > 22 || mant>>53 != 0 || i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		return 0, false
+	}
+	f := float64(mant) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	s.i = i
+	return f, true
 }
 
 // parseNumber parses a number literal numLit checked; false when it is

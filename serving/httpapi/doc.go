@@ -42,12 +42,18 @@
 // # Speed
 //
 // Each model's plan pools its decoding columns: float64 values are
-// parsed (internal/fastfloat, exact) into one slab that the request's
-// record wraps without copying, and the slab returns to the pool only
-// when the last array over it is released (a model that keeps a column
-// keeps the slab). Records are built with internal/trustedrec, skipping
-// arrow's per-column reflect.DeepEqual type check. OIP bodies are read by
-// the same scanner, each tensor's data straight into its column.
+// parsed (a one-pass reader for the common plain decimals, exact, with
+// internal/fastfloat and strconv behind it) into one slab that the
+// request's record wraps without copying, and the slab returns to the
+// pool only when the last array over it is released (a model that keeps
+// a column keeps the slab). Records are built with internal/trustedrec,
+// skipping arrow's per-column reflect.DeepEqual type check. OIP bodies
+// are read by the same scanner, each tensor's data straight into its
+// column. The default Config.Allocator pools the buffers models allocate
+// per request by size class, request bodies and responses use pooled
+// buffers, the per-model metrics and headers are looked up once per
+// loaded version, and an Arrow request's output plan is cached per input
+// schema.
 //
 // # Hot swap
 //

@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
+	"math"
+	"strconv"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -104,6 +107,35 @@ func FuzzDecodeOIP(f *testing.F) {
 			if c.Len() != int(rec.NumRows()) {
 				t.Fatalf("column of %d rows in a record of %d", c.Len(), rec.NumRows())
 			}
+		}
+	})
+}
+
+// FuzzFastNumber: whenever the one-pass number reader accepts input, it
+// consumed exactly what the JSON number grammar (numLit) does and gives
+// exactly strconv.ParseFloat's value.
+func FuzzFastNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1.5", "0.0001", "123456789012345678", "1234567890.12345678",
+		"9007199254740993", "01", "1.", "-", ".5", "1e5", "0.1,", "  -12.25]", "4503599627370497.5"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast := &scanner{b: b}
+		v, ok := fast.fastNumber()
+		if !ok {
+			if fast.i != 0 && fast.i != len(b)-len(bytes.TrimLeft(b, " \t\n\r")) {
+				t.Fatalf("rejected but moved to %d", fast.i)
+			}
+			return
+		}
+		slow := &scanner{b: b}
+		lit, ok := slow.numLit()
+		if !ok || slow.i != fast.i {
+			t.Fatalf("%q: fast read to %d, numLit %v to %d", b, fast.i, ok, slow.i)
+		}
+		want, err := strconv.ParseFloat(string(lit), 64)
+		if err != nil || math.Float64bits(v) != math.Float64bits(want) {
+			t.Fatalf("%q: fast %v, strconv %v (%v)", lit, v, want, err)
 		}
 	})
 }

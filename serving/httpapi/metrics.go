@@ -73,15 +73,18 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // pattern's name, never the raw path, so label cardinality stays fixed.
 func (m *metrics) instrument(route string, now func() time.Time, h http.HandlerFunc) http.HandlerFunc {
 	obs := m.latency.WithLabelValues(route)
+	// The counter of 200s is looked up once; other codes per request.
+	ok := m.requests.WithLabelValues(route, "200")
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := now()
 		sw := &statusWriter{ResponseWriter: w}
 		h(sw, r)
 		obs.Observe(now().Sub(start).Seconds())
-		code := sw.code
-		if code == 0 {
-			code = http.StatusOK
+		switch sw.code {
+		case 0, http.StatusOK:
+			ok.Inc()
+		default:
+			m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
 		}
-		m.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
 	}
 }

@@ -5,10 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/serving/modelstore"
 )
@@ -25,7 +30,32 @@ type model struct {
 	// once for all.
 	outSchema *arrow.Schema
 	outIdx    []int
+	// Per-request constants: the Eddy-Model-Version header value and
+	// the model's rows counter (set by Server.load; nil in bare tests).
+	versionHeader []string
+	rows          prometheus.Counter
+	// arrow caches the plan of the last Arrow request's schema.
+	arrow atomic.Pointer[arrowPlan]
 }
+
+// countRows adds n scored rows to the model's counter.
+func (m *model) countRows(n int64) {
+	if m.rows != nil {
+		m.rows.Add(float64(n))
+	}
+}
+
+// setHeaders sets the Content-Type and Eddy-Model-Version headers of a
+// prediction, sharing preallocated values (net/http never modifies them).
+func (m *model) setHeaders(h http.Header, contentType []string) {
+	h["Content-Type"] = contentType
+	h["Eddy-Model-Version"] = m.versionHeader
+}
+
+var (
+	contentTypeJSON  = []string{"application/json"}
+	contentTypeArrow = []string{ContentTypeArrowStream}
+)
 
 // newModel prepares a loaded stage for serving.
 func newModel(name string, v modelstore.Version, st pipeline.Stage) (*model, error) {
@@ -33,7 +63,8 @@ func newModel(name string, v modelstore.Version, st pipeline.Stage) (*model, err
 	if !ok {
 		return nil, fmt.Errorf("model %q version %d: kind %q is not a transformer or fitted model", name, v.Version, st.Kind())
 	}
-	m := &model{name: name, version: v.Version, stage: t, info: v.Info, outCols: outputCols(v.Info)}
+	m := &model{name: name, version: v.Version, stage: t, info: v.Info, outCols: outputCols(v.Info),
+		versionHeader: []string{strconv.FormatInt(v.Version, 10)}}
 	in, err := InputSchema(v.Info)
 	if err != nil {
 		return nil, fmt.Errorf("model %q version %d: %w", name, v.Version, err)

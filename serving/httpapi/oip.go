@@ -151,7 +151,7 @@ func (s *Server) v2Infer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer out.Release()
-	s.met.rows.WithLabelValues(m.name).Add(float64(out.NumRows()))
+	m.countRows(out.NumRows())
 	var b bytes.Buffer
 	b.WriteString(`{"model_name":`)
 	b.Write(appendJSONString(nil, m.name))
@@ -180,8 +180,7 @@ func (s *Server) v2Infer(w http.ResponseWriter, r *http.Request) {
 		b.WriteByte('}')
 	}
 	b.WriteString("]}\n")
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Eddy-Model-Version", strconv.FormatInt(m.version, 10))
+	m.setHeaders(w.Header(), contentTypeJSON)
 	w.Write(b.Bytes())
 }
 

@@ -274,7 +274,12 @@ func (s *Server) load(ctx context.Context, v modelstore.Version) (*model, error)
 	if err != nil {
 		return nil, err
 	}
-	return newModel(v.Model, v, st)
+	m, err := newModel(v.Model, v, st)
+	if err != nil {
+		return nil, err
+	}
+	m.rows = s.met.rows.WithLabelValues(v.Model)
+	return m, nil
 }
 
 // setDeployed swaps model name's served version (nil: stop serving it).

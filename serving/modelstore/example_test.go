@@ -93,3 +93,69 @@ func ExampleOpen() {
 	// 4 alias.set churn 1 @champion
 	// serving pipeline_model version 1 [champion]
 }
+
+// Versions are numbered per model; GC removes old ones by policy but
+// keeps the deployed version and every aliased one.
+func ExampleOpenDir() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "eddy-registry-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	store, err := modelstore.OpenDir(dir, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer store.Close()
+	model, err := pipeline.NewPipelineModel()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	opts := &modelio.Options{Env: registry.NewEmptyEnvironment()}
+	for i := range 5 {
+		v, err := modelstore.PutStage(ctx, store, "churn", model, modelstore.Info{
+			Metrics: map[string]float64{"auc": float64(80+i) / 100}}, opts)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if v.Version == 2 {
+			for _, to := range []modelstore.Stage{modelstore.StageValidated, modelstore.StageDeployed} {
+				if _, err := store.SetStage(ctx, "churn", v.Version, to, nil); err != nil {
+					fmt.Println(err)
+					return
+				}
+			}
+		}
+	}
+	if err := store.SetAlias(ctx, "churn", "baseline", 1); err != nil {
+		fmt.Println(err)
+		return
+	}
+	removed, err := store.GC(ctx, "churn", modelstore.GCPolicy{KeepLast: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, v := range removed {
+		fmt.Println("removed", v.Version)
+	}
+	left, _, err := store.ListVersions(ctx, "churn", modelstore.ListOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, v := range left {
+		fmt.Println(v.Version, v.Stage, v.Aliases, v.Metrics["auc"])
+	}
+	// Output:
+	// removed 3
+	// 1 generated [baseline] 0.8
+	// 2 deployed [] 0.81
+	// 4 generated [] 0.83
+	// 5 generated [] 0.84
+}

@@ -48,6 +48,9 @@ func BenchmarkRowUDFStream(b *testing.B) {
 		if err := job.Run(context.Background()); err != nil {
 			b.Fatal(err)
 		}
+		if n := out.NumRows(); n != rows {
+			b.Fatalf("the engine delivered %d rows, want %d", n, rows)
+		}
 		out.Release()
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")

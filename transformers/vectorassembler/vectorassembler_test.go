@@ -3,10 +3,13 @@ package vectorassembler
 import (
 	"context"
 	"math"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
@@ -176,4 +179,185 @@ func BenchmarkTransform(b *testing.B) {
 		out.Release()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestPlanCache: the cached plan follows param changes and schema
+// changes, and concurrent Transforms on batches of two schemas (which
+// keep replacing each other's plan) all get their own right answer.
+func TestPlanCache(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx := pipeline.WithAllocator(context.Background(), mem)
+	a, err := table.Build(mem, table.Col("x", []float64{1, 2}), table.Col("y", []float64{3, 4}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release()
+	// Same names, other order and an int column: another plan.
+	b, err := table.Build(mem, table.Col("y", []int64{30, 40}), table.Col("x", []float64{10, 20}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	s, err := New(map[string]any{"input_cols": []string{"x", "y"}, "output_col": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(rec arrow.Record, col string, want [][]float64) {
+		t.Helper()
+		out, err := s.Transform(ctx, rec)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer out.Release()
+		if got := out.Schema().Field(int(out.NumCols()) - 1).Name; got != col {
+			t.Errorf("output column %q, want %q", got, col)
+			return
+		}
+		vals, dim, err := table.DenseVectors(out.Column(int(out.NumCols()) - 1))
+		if err != nil || dim != len(want[0]) || len(vals) != dim*len(want) {
+			t.Errorf("output: dim %d, %d values, %v", dim, len(vals), err)
+			return
+		}
+		for i, row := range want {
+			for j, w := range row {
+				if vals[i*dim+j] != w {
+					t.Errorf("row %d: got %v, want %v", i, vals[i*dim:(i+1)*dim], row)
+					return
+				}
+			}
+		}
+	}
+	check(a, "v", [][]float64{{1, 3}, {2, 4}})
+	check(a, "v", [][]float64{{1, 3}, {2, 4}}) // cached
+	check(b, "v", [][]float64{{10, 30}, {20, 40}})
+	if err := s.SetInputCols("y", "x"); err != nil {
+		t.Fatal(err)
+	}
+	check(a, "v", [][]float64{{3, 1}, {4, 2}})
+	if err := s.SetOutputCol("w"); err != nil {
+		t.Fatal(err)
+	}
+	check(a, "w", [][]float64{{3, 1}, {4, 2}})
+	// A schema equal field by field but another pointer hits the cache
+	// and gets the same output schema.
+	a2, err := table.Build(mem, table.Col("x", []float64{5, 6}), table.Col("y", []float64{7, 8}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a2.Release()
+	o1, err := s.OutputSchema(a.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2, err := s.OutputSchema(a2.Schema())
+	if err != nil || o1 != o2 {
+		t.Errorf("equal schemas: %p %p %v", o1, o2, err)
+	}
+	if _, err := s.OutputSchema(arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Float64}}, nil)); err == nil {
+		t.Error("missing column y: no error")
+	}
+
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				if g%2 == 0 {
+					check(a, "w", [][]float64{{3, 1}, {4, 2}})
+				} else {
+					check(b, "w", [][]float64{{30, 10}, {40, 20}})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// The input is never written: converting the int column y once
+	// overwrote the float64 column x before it.
+	if x := b.Column(1).(*array.Float64).Float64Values(); x[0] != 10 || x[1] != 20 {
+		t.Errorf("input column x changed to %v", x)
+	}
+}
+
+// TestFloat64FastPath: all-float64 inputs are assembled block by block,
+// over more rows than a block; a NaN sends the batch down the usual path,
+// which names the first bad value input by input.
+func TestFloat64FastPath(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx := pipeline.WithAllocator(context.Background(), mem)
+	const n = 3*assembleBlock + 5
+	a, b, c := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		a[i], b[i], c[i] = float64(i), float64(-i), float64(i)/4
+	}
+	run := func(policy string) ([]float64, error) {
+		rec, err := table.Build(mem, table.Col("a", a), table.Col("b", b), table.Col("c", c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		s, err := New(map[string]any{"input_cols": []string{"c", "a", "b"}, "output_col": "v", "handle_invalid": policy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := s.Transform(ctx, rec)
+		if err != nil {
+			return nil, err
+		}
+		defer out.Release()
+		vals, _, err := table.DenseVectors(out.Column(3))
+		return append([]float64(nil), vals...), err
+	}
+	got, err := run("error")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if w := []float64{c[i], a[i], b[i]}; got[3*i] != w[0] || got[3*i+1] != w[1] || got[3*i+2] != w[2] {
+			t.Fatalf("row %d: %v, want %v", i, got[3*i:3*i+3], w)
+		}
+	}
+	a[150], b[70] = math.NaN(), math.NaN()
+	if _, err := run("error"); err == nil || !strings.Contains(err.Error(), `column "a" row 150`) {
+		t.Fatalf("NaN: %v", err)
+	}
+	got, err = run("keep")
+	if err != nil || !math.IsNaN(got[3*150+1]) || !math.IsNaN(got[3*70+2]) || got[3*151+1] != 151 {
+		t.Fatalf("keep: %v", err)
+	}
+}
+
+func BenchmarkTransform1000x100(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	cols := make([]table.Column, 100)
+	names := make([]string, 100)
+	for j := range cols {
+		v := make([]float64, 1000)
+		for i := range v {
+			v[i] = float64(i*j%97) / 7
+		}
+		names[j] = "f" + strconv.Itoa(j)
+		cols[j] = table.Col(names[j], v)
+	}
+	rec, err := table.Build(mem, cols...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rec.Release()
+	s, err := New(map[string]any{"input_cols": names, "output_col": "v"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := pipeline.WithAllocator(context.Background(), mem)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := s.Transform(ctx, rec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/bitutil"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/eddyml/eddy/internal/trustedrec"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
 )
@@ -216,6 +217,16 @@ func NewDenseOutput(mem memory.Allocator, n, dim int) *DenseOutput {
 	return &DenseOutput{mem: mem, n: n, dim: dim, vals: buf}
 }
 
+// NewDenseOutputUninit is NewDenseOutput without zeroing the values
+// (the allocator's memory as it comes): for a caller that writes every
+// value, such as vector_assembler, on batches large enough for a second
+// pass over the memory to show.
+func NewDenseOutputUninit(mem memory.Allocator, n, dim int) *DenseOutput {
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(n * dim * arrow.Float64SizeBytes)
+	return &DenseOutput{mem: mem, n: n, dim: dim, vals: buf}
+}
+
 // Values returns the flat values: row i is Values()[i*dim:(i+1)*dim].
 func (o *DenseOutput) Values() []float64 {
 	return arrow.Float64Traits.CastFromBytes(o.vals.Bytes())[:o.n*o.dim]
@@ -323,9 +334,79 @@ func AppendFields(in *arrow.Schema, fields ...arrow.Field) (*arrow.Schema, error
 // followed by cols. rec and cols are borrowed (the record retains what it
 // keeps); the caller owns one Release of the result. schema must be
 // AppendFields(rec.Schema(), fields of cols...).
+//
+// Only the appended columns are checked against schema (their count,
+// types and lengths): rec's own columns match rec's schema, which
+// schema extends, so the record is built with trustedrec.Extend, which
+// skips arrow's reflect.DeepEqual type check of every input column
+// (about a microsecond per column, the bulk of a small batch's cost) and
+// retains rec once instead of each of its columns.
 func AppendColumns(schema *arrow.Schema, rec arrow.Record, cols ...arrow.Array) (arrow.Record, error) {
-	all := append(append(make([]arrow.Array, 0, int(rec.NumCols())+len(cols)), rec.Columns()...), cols...)
-	return table.NewRecord(schema, all...)
+	nin := int(rec.NumCols())
+	if schema == nil || schema.NumFields() != nin+len(cols) {
+		all := append(append(make([]arrow.Array, 0, nin+len(cols)), rec.Columns()...), cols...)
+		return table.NewRecord(schema, all...)
+	}
+	n := rec.NumRows()
+	for k, c := range cols {
+		f := schema.Field(nin + k)
+		if c == nil {
+			return nil, fmt.Errorf("new record: column %q is nil", f.Name)
+		}
+		if !SameType(c.DataType(), f.Type) {
+			return nil, fmt.Errorf("new record: column %q has type %s, schema says %s", f.Name, c.DataType(), f.Type)
+		}
+		if int64(c.Len()) != n {
+			return nil, fmt.Errorf("new record: column %q has %d rows, the input has %d", f.Name, c.Len(), n)
+		}
+	}
+	return trustedrec.Extend(schema, rec, cols...)
+}
+
+// SameType is arrow.TypeEqual with fast answers for identical types and
+// dense vector types (arrow.TypeEqual's reflect.DeepEqual costs about a
+// microsecond per call).
+func SameType(a, b arrow.DataType) bool {
+	if a == b {
+		return true
+	}
+	if la, ok := a.(*arrow.FixedSizeListType); ok {
+		// arrow.TypeEqual compares length, element type and nullability.
+		if lb, ok := b.(*arrow.FixedSizeListType); ok && la.Len() == lb.Len() && la.Elem() == lb.Elem() &&
+			la.ElemField().Nullable == lb.ElemField().Nullable {
+			return true
+		}
+	}
+	return arrow.TypeEqual(a, b)
+}
+
+// SameSchema reports whether a and b have the same fields (names,
+// types, nullability, metadata) and metadata, without allocating when
+// their types are shared: a transformer that caches what it derived
+// from an input schema checks with it that a new batch's schema is the
+// same.
+func SameSchema(a, b *arrow.Schema) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.NumFields() != b.NumFields() || !sameMeta(a.Metadata(), b.Metadata()) {
+		return false
+	}
+	for i := range a.NumFields() {
+		fa, fb := a.Field(i), b.Field(i)
+		if fa.Name != fb.Name || fa.Nullable != fb.Nullable || !sameMeta(fa.Metadata, fb.Metadata) || !SameType(fa.Type, fb.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameMeta is Metadata.Equal without its allocations when both are empty.
+func sameMeta(a, b arrow.Metadata) bool {
+	if a.Len() == 0 && b.Len() == 0 {
+		return true
+	}
+	return a.Equal(b)
 }
 
 // Float64Array returns a float64 column holding vals, copied into memory
