@@ -24,6 +24,12 @@
 //     eval.LogLoss; NaN once a batch had none);
 //   - regression: RMSE and MAE.
 //
+// A row whose prediction (or, for binary, probability) is NaN is
+// unscored: the learner had seen no label yet and could not predict it
+// (naive Bayes and the Hoeffding tree before their first row). It enters
+// no metric and is counted in Metrics.Unscored, as River's
+// progressive_val_score skips a prediction of None.
+//
 // Cumulative sums are kept in row order and the window's metrics are
 // recomputed from its rows (oldest first) at each Metrics call, so both
 // equal a plain loop over the same rows (the tests check 1e-12) and carry

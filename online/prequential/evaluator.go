@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/eddyml/eddy/eval"
 	"github.com/eddyml/eddy/online/internal/olearn"
@@ -133,6 +134,10 @@ func (v Values) Get(name string) float64 {
 type Metrics struct {
 	// Rows is the number of rows evaluated since the start.
 	Rows int64
+	// Unscored counts the rows skipped because they carry no prediction
+	// (NaN): a learner that has seen no label yet cannot predict (River
+	// skips such rows too). They are in no metric and not in Rows.
+	Unscored int64
 	// WindowRows is the number of rows in the window (min(Rows, Window)).
 	WindowRows int
 	// Cumulative covers every row; Window the newest WindowRows.
@@ -153,13 +158,14 @@ type Evaluator struct {
 	cfg Config
 
 	// Cumulative sums, in row order.
-	n      int64
-	sumOK  float64
-	sumLL  float64
-	sumAE  float64
-	sumSE  float64
-	posBin []float64 // binary: positives per probability bin
-	negBin []float64
+	n        int64
+	unscored int64
+	sumOK    float64
+	sumLL    float64
+	sumAE    float64
+	sumSE    float64
+	posBin   []float64 // binary: positives per probability bin
+	negBin   []float64
 
 	// Window ring, struct of arrays; head is the next slot.
 	head, count int
@@ -225,12 +231,60 @@ func MulticlassLoss(y int, probs []float64) float64 {
 	return -math.Log(min(max(probs[y], eval.LogLossEps), 1-eval.LogLossEps) / sum)
 }
 
+// scoredRows marks the rows of rec that carry a prediction: a NaN in the
+// float64 prediction column (or, for binary, probability column) means the
+// learner could not predict that row yet. It returns nil and 0 when every
+// row is scored.
+func (e *Evaluator) scoredRows(rec arrow.Record) (keep []bool, skipped int) {
+	cols := []string{e.cfg.PredictionCol}
+	if e.cfg.Task == Binary {
+		cols = append(cols, e.cfg.ProbabilityCol)
+	}
+	for _, name := range cols {
+		i, err := table.FieldIndex(rec.Schema(), name)
+		if err != nil {
+			continue
+		}
+		c, ok := rec.Column(i).(*array.Float64)
+		if !ok {
+			continue
+		}
+		for r, v := range c.Float64Values() {
+			if math.IsNaN(v) && !c.IsNull(r) {
+				if keep == nil {
+					keep = make([]bool, rec.NumRows())
+					for k := range keep {
+						keep[k] = true
+					}
+				}
+				if keep[r] {
+					keep[r] = false
+					skipped++
+				}
+			}
+		}
+	}
+	return keep, skipped
+}
+
 // Update evaluates the rows of rec. It checks the whole batch first: on
 // error (a missing column, a null, a label that is not a class, a
 // probability outside [0, 1]) nothing of rec is counted.
 func (e *Evaluator) Update(rec arrow.Record) error {
 	n := int(rec.NumRows())
 	if n == 0 {
+		return nil
+	}
+	if keep, skipped := e.scoredRows(rec); skipped > 0 {
+		scored, err := table.Filter(memory.DefaultAllocator, rec, keep)
+		if err != nil {
+			return fmt.Errorf("prequential: %w", err)
+		}
+		defer scored.Release()
+		if err := e.Update(scored); err != nil {
+			return err
+		}
+		e.unscored += int64(skipped)
 		return nil
 	}
 	var err error
@@ -392,7 +446,7 @@ func (e *Evaluator) put(r row) {
 // updates.
 func (e *Evaluator) Metrics() Metrics {
 	nan := math.NaN()
-	m := Metrics{Rows: e.n, WindowRows: e.count,
+	m := Metrics{Rows: e.n, Unscored: e.unscored, WindowRows: e.count,
 		Cumulative: Values{nan, nan, nan, nan, nan}, Window: Values{nan, nan, nan, nan, nan}}
 	if e.n == 0 {
 		return m
@@ -486,7 +540,7 @@ const snapMagic = "EDDYPREQ"
 
 // Snapshot encodes the configuration and the whole state.
 func (e *Evaluator) Snapshot() ([]byte, error) {
-	enc := olearn.NewEnc(snapMagic, 1, 128+8*(6*e.count+2*len(e.posBin)))
+	enc := olearn.NewEnc(snapMagic, 2, 136+8*(6*e.count+2*len(e.posBin)))
 	putString(enc, string(e.cfg.Task))
 	putString(enc, e.cfg.LabelCol)
 	putString(enc, e.cfg.PredictionCol)
@@ -494,6 +548,7 @@ func (e *Evaluator) Snapshot() ([]byte, error) {
 	enc.I64(int64(e.cfg.Window))
 	enc.I64(int64(e.cfg.AUCBins))
 	enc.I64(e.n)
+	enc.I64(e.unscored)
 	enc.F64(e.sumOK)
 	enc.F64(e.sumLL)
 	enc.F64(e.sumAE)
@@ -555,8 +610,8 @@ func (e *Evaluator) Restore(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("prequential: restore: %w", err)
 	}
-	if v != 1 {
-		return fmt.Errorf("prequential: restore: format version %d, want 1", v)
+	if v != 1 && v != 2 {
+		return fmt.Errorf("prequential: restore: format version %d, want 1 or 2", v)
 	}
 	var cfg Config
 	cfg.Task = Task(getString(d))
@@ -573,6 +628,9 @@ func (e *Evaluator) Restore(b []byte) error {
 	var x Evaluator
 	x.cfg = cfg
 	x.n = d.I64()
+	if v >= 2 { // version 1 had no unscored count
+		x.unscored = d.I64()
+	}
 	x.sumOK, x.sumLL, x.sumAE, x.sumSE = d.F64(), d.F64(), d.F64(), d.F64()
 	pos, neg := d.F64s(cfg.AUCBins), d.F64s(cfg.AUCBins)
 	count := d.I64()
@@ -586,7 +644,7 @@ func (e *Evaluator) Restore(b []byte) error {
 	if len(pos) != wantBins || len(neg) != wantBins {
 		return fmt.Errorf("prequential: restore: %d and %d histogram bins, want %d", len(pos), len(neg), wantBins)
 	}
-	if x.n < 0 || count < 0 || count > int64(cfg.Window) || count > x.n || int64(d.Remaining()) != 48*count {
+	if x.n < 0 || x.unscored < 0 || count < 0 || count > int64(cfg.Window) || count > x.n || int64(d.Remaining()) != 48*count {
 		return errors.New("prequential: restore: inconsistent row counts")
 	}
 	x.alloc()

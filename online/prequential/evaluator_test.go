@@ -320,7 +320,7 @@ func TestUpdateErrors(t *testing.T) {
 	}{
 		{"label not 0/1", Binary, []table.Column{table.Col("label", []float64{0, 2}), table.Col("probability", []float64{0.1, 0.2})}},
 		{"probability above 1", Binary, []table.Column{table.Col("label", []float64{0, 1}), table.Col("probability", []float64{0.1, 1.2})}},
-		{"probability NaN", Binary, []table.Column{table.Col("label", []float64{0, 1}), table.Col("probability", []float64{0.1, math.NaN()})}},
+		{"probability infinite", Binary, []table.Column{table.Col("label", []float64{0, 1}), table.Col("probability", []float64{0.1, math.Inf(1)})}},
 		{"null probability", Binary, []table.Column{table.Col("label", []float64{0, 1}), table.NullableCol("probability", []float64{0.1, 0.5}, []bool{true, false})}},
 		{"probability not float64", Binary, []table.Column{table.Col("label", []float64{0, 1}), table.Col("probability", []int64{0, 1})}},
 		{"no probability", Binary, []table.Column{table.Col("label", []float64{0, 1})}},
@@ -478,4 +478,43 @@ func BenchmarkUpdate(b *testing.B) {
 			ev.Metrics()
 		}
 	})
+}
+
+// TestUnscoredRowsAreSkipped: a learner that has seen no label yet
+// predicts NaN; those rows count as unscored and enter no metric, and the
+// count survives a snapshot.
+func TestUnscoredRowsAreSkipped(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	nan := math.NaN()
+	rec, err := table.Build(mem,
+		table.Col("label", []float64{1, 0, 1, 0}),
+		table.Col("prediction", []float64{nan, 0, 1, 1}),
+		table.Col("probability", []float64{nan, 0.2, 0.9, 0.6}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	e, err := New(Config{Task: Binary, Window: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Update(rec); err != nil {
+		t.Fatal(err)
+	}
+	m := e.Metrics()
+	if m.Rows != 3 || m.Unscored != 1 || m.Cumulative.Accuracy != 2.0/3 {
+		t.Errorf("rows %d unscored %d accuracy %v, want 3, 1, 2/3", m.Rows, m.Unscored, m.Cumulative.Accuracy)
+	}
+	snap, err := e.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Evaluator
+	if err := r.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Metrics(); got.Unscored != 1 || got.Rows != 3 {
+		t.Errorf("restored: rows %d unscored %d", got.Rows, got.Unscored)
+	}
 }
