@@ -22,6 +22,10 @@ RES="$OUT/speed.jsonl"
 : > "$RES"
 "$OUT/peer_ftrl" -data "$DATA" -reps "$REPS" | tee -a "$RES"
 "$OUT/onlinebench" speed -data "$DATA" -reps "$REPS" | tee -a "$RES"
+# End to end through the engine: source -> learner operator (test-then-train
+# predictions, a model version every 100k rows) -> sink, samples per CPU second.
+EDDY_CTR_DATA="$DATA" go test -run '^$' -bench 'LearnFTRLCTR/engine$' -benchtime "${REPS}x" ./online/modelstream |
+	awk '/LearnFTRLCTR\/engine/ { for (i = 1; i <= NF; i++) if ($(i+1) == "samples/cpu-s") printf "{\"bench\": \"eddy_ftrl_engine\", \"samples_per_cpu_s\": %s}\n", $i }' | tee -a "$RES"
 $PY scripts/bench_online_sklearn.py --data "$DATA" --batch 1000 | tee -a "$RES"
 $PY scripts/bench_online_sklearn.py --data "$DATA" --batch 1 --rows "$SGD_BATCH1_ROWS" | tee -a "$RES"
 $PY - "$RES" <<'PYEOF'
@@ -31,9 +35,12 @@ bare = next(r for r in rows if r["bench"] == "ftrl_go_train" and r["variant"].st
 eddy = next(r for r in rows if r["bench"] == "eddy_ftrl_train")
 sk = {r["batch"]: r for r in rows if r["bench"] == "sklearn_sgd_ctr_partial_fit"}
 e = eddy["samples_per_s_median"]
+engine = next((r for r in rows if r["bench"] == "eddy_ftrl_engine"), None)
 print()
 print("| learner | rows | samples/s per core | Eddy FTRL / this | progressive log loss | AUC |")
 print("|---|---|---|---|---|---|")
+if engine:
+    print(f"| Eddy ftrl through the engine (source -> learner operator with predictions -> sink), per CPU second | {eddy['rows']} | {engine['samples_per_cpu_s']:,.0f} | {e / engine['samples_per_cpu_s']:.2f} | same rows, same model | |")
 print(f"| Eddy ftrl, UpdatePredict on 4096-row sparse Arrow batches | {eddy['rows']} | {e:,.0f} | 1.00 | {eddy['progressive_logloss']:.4f} | {eddy['progressive_auc']:.4f} |")
 print(f"| bare Go FTRL loop (peers/go/cmd/ftrl, textbook) | {bare['rows']} | {bare['samples_per_s_median']:,.0f} | {e / bare['samples_per_s_median']:.2f} | {bare['progressive_logloss']:.4f} | {bare['progressive_auc']:.4f} |")
 for b in sorted(sk, reverse=True):
