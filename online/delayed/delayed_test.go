@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync/atomic"
@@ -14,84 +13,13 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/eddyml/eddy/online/internal/streamtest"
 	"github.com/eddyml/eddy/pipeline/checkpoint"
 	"github.com/eddyml/eddy/pipeline/stream"
 	"github.com/eddyml/eddy/pipeline/table"
 )
-
-// pacedSource replays in-memory batches in subtask 0, pausing before each
-// one, and can seek (table.Seeker), so the engine can restore it.
-type pacedSource struct {
-	recs   []arrow.Record
-	pause  time.Duration
-	pauses []time.Duration // before batch i, instead of pause
-}
-
-func (s *pacedSource) Open(ctx context.Context, sub, _ int) (table.Reader, error) {
-	r := &pacedReader{src: s, ctx: ctx}
-	if sub != 0 {
-		r.i = len(s.recs)
-	}
-	return r, nil
-}
-
-type pacedReader struct {
-	src    *pacedSource
-	ctx    context.Context
-	i      int
-	offset int64
-	cur    arrow.Record
-	err    error
-}
-
-func (r *pacedReader) Schema() *arrow.Schema { return r.src.recs[0].Schema() }
-func (r *pacedReader) Next() bool {
-	if r.cur != nil {
-		r.cur.Release()
-		r.cur = nil
-	}
-	if r.i >= len(r.src.recs) {
-		return false
-	}
-	d := r.src.pause
-	if r.i < len(r.src.pauses) {
-		d = r.src.pauses[r.i]
-	}
-	select {
-	case <-time.After(d):
-	case <-r.ctx.Done():
-		r.err = r.ctx.Err()
-		return false
-	}
-	r.cur = r.src.recs[r.i]
-	r.cur.Retain()
-	r.i++
-	r.offset += r.cur.NumRows()
-	return true
-}
-func (r *pacedReader) Record() arrow.Record { return r.cur }
-func (r *pacedReader) Err() error           { return r.err }
-func (r *pacedReader) Release() {
-	if r.cur != nil {
-		r.cur.Release()
-		r.cur = nil
-	}
-}
-func (r *pacedReader) Offset() int64 { return r.offset }
-func (r *pacedReader) SeekRow(off int64) error {
-	r.i, r.offset = 0, 0
-	for r.i < len(r.src.recs) && r.offset+r.src.recs[r.i].NumRows() <= off {
-		r.offset += r.src.recs[r.i].NumRows()
-		r.i++
-	}
-	if r.offset != off && r.i < len(r.src.recs) {
-		return fmt.Errorf("seek to row %d inside a batch", off)
-	}
-	return nil
-}
 
 // scenario is a generated pair of streams with a known answer.
 type scenario struct {
@@ -179,32 +107,6 @@ func genScenario(t testing.TB, mem memory.Allocator, seed uint64, n, batch int) 
 	return s
 }
 
-func readParts(t testing.TB, mem memory.Allocator, dir string) []arrow.Record {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "part-*.arrows"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []arrow.Record
-	for _, p := range files {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := ipc.NewReader(f, ipc.WithAllocator(mem))
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		for r.Next() {
-			r.Record().Retain()
-			out = append(out, r.Record())
-		}
-		r.Release()
-		f.Close()
-	}
-	return out
-}
-
 // ids reads the id column of recs, failing on an id seen twice; check
 // is called for every row.
 func ids(t testing.TB, what string, recs []arrow.Record, check func(rec arrow.Record, i int, id int64)) map[int64]bool {
@@ -264,9 +166,9 @@ func TestJoinExactlyOnceWithRestart(t *testing.T) {
 				stream.WithCheckpointInterval(5*time.Millisecond), stream.WithCheckpointStorage(store),
 				stream.WithCheckpointListener(func(stream.Checkpoint) { checkpoints.Add(1) }),
 				stream.WithRestartStrategy(stream.RestartStrategy{MaxAttempts: 3, Delay: time.Millisecond}))
-			preds := stream.FromSource(job, "predictions", &pacedSource{recs: s.preds, pause: time.Millisecond}, 1).
+			preds := stream.FromSource(job, "predictions", &streamtest.PacedSource{Recs: s.preds, Pause: time.Millisecond}, 1).
 				AssignWatermarks("time", 100*time.Millisecond)
-			labels := stream.FromSource(job, "labels", &pacedSource{recs: s.labels, pause: time.Millisecond}, 1).
+			labels := stream.FromSource(job, "labels", &streamtest.PacedSource{Recs: s.labels, Pause: time.Millisecond}, 1).
 				AssignWatermarks("time", 100*time.Millisecond)
 			cfg := Config{MaxDelay: time.Second, ValueCols: []string{"probability"}}
 			joined, err := Join(preds, labels, cfg, mem, par)
@@ -288,9 +190,9 @@ func TestJoinExactlyOnceWithRestart(t *testing.T) {
 			if !failed.Load() || st.Restarts != 1 || st.LastRestore == 0 {
 				t.Fatalf("fault %v, %d restarts, last restore %d: the test did not restore from a checkpoint", failed.Load(), st.Restarts, st.LastRestore)
 			}
-			jr := readParts(t, mem, filepath.Join(dir, "joined"))
-			er := readParts(t, mem, filepath.Join(dir, "expired"))
-			or := readParts(t, mem, filepath.Join(dir, "orphans"))
+			jr := streamtest.ReadParts(t, mem, filepath.Join(dir, "joined"))
+			er := streamtest.ReadParts(t, mem, filepath.Join(dir, "expired"))
+			or := streamtest.ReadParts(t, mem, filepath.Join(dir, "orphans"))
 			defer func() {
 				for _, r := range append(append(jr, er...), or...) {
 					r.Release()
@@ -356,8 +258,8 @@ func TestJoinProcessingTime(t *testing.T) {
 		}
 	}()
 	job := stream.NewJob("delayed-pt", stream.WithAllocator(mem))
-	p := stream.FromSource(job, "predictions", &pacedSource{recs: preds}, 1)
-	l := stream.FromSource(job, "labels", &pacedSource{recs: labels, pauses: []time.Duration{0, 800 * time.Millisecond}}, 1)
+	p := stream.FromSource(job, "predictions", &streamtest.PacedSource{Recs: preds}, 1)
+	l := stream.FromSource(job, "labels", &streamtest.PacedSource{Recs: labels, Pauses: []time.Duration{0, 800 * time.Millisecond}}, 1)
 	joined, err := Join(p, l, Config{MaxDelay: 150 * time.Millisecond, Domain: stream.ProcessingTime, ValueCols: []string{"prediction"}}, mem, 2)
 	if err != nil {
 		t.Fatal(err)

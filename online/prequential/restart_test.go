@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -12,110 +11,12 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/eddyml/eddy/online/internal/streamtest"
 	"github.com/eddyml/eddy/pipeline/checkpoint"
 	"github.com/eddyml/eddy/pipeline/stream"
-	"github.com/eddyml/eddy/pipeline/table"
 )
-
-// pacedSource replays in-memory batches in subtask 0, pausing before each
-// one, and can seek (table.Seeker), so the engine can restore it.
-type pacedSource struct {
-	recs   []arrow.Record
-	pause  time.Duration
-	pauses []time.Duration // before batch i, instead of pause
-}
-
-func (s *pacedSource) Open(ctx context.Context, sub, _ int) (table.Reader, error) {
-	r := &pacedReader{src: s, ctx: ctx}
-	if sub != 0 {
-		r.i = len(s.recs)
-	}
-	return r, nil
-}
-
-type pacedReader struct {
-	src    *pacedSource
-	ctx    context.Context
-	i      int
-	offset int64
-	cur    arrow.Record
-	err    error
-}
-
-func (r *pacedReader) Schema() *arrow.Schema { return r.src.recs[0].Schema() }
-func (r *pacedReader) Next() bool {
-	if r.cur != nil {
-		r.cur.Release()
-		r.cur = nil
-	}
-	if r.i >= len(r.src.recs) {
-		return false
-	}
-	d := r.src.pause
-	if r.i < len(r.src.pauses) {
-		d = r.src.pauses[r.i]
-	}
-	select {
-	case <-time.After(d):
-	case <-r.ctx.Done():
-		r.err = r.ctx.Err()
-		return false
-	}
-	r.cur = r.src.recs[r.i]
-	r.cur.Retain()
-	r.i++
-	r.offset += r.cur.NumRows()
-	return true
-}
-func (r *pacedReader) Record() arrow.Record { return r.cur }
-func (r *pacedReader) Err() error           { return r.err }
-func (r *pacedReader) Release() {
-	if r.cur != nil {
-		r.cur.Release()
-		r.cur = nil
-	}
-}
-func (r *pacedReader) Offset() int64 { return r.offset }
-func (r *pacedReader) SeekRow(off int64) error {
-	r.i, r.offset = 0, 0
-	for r.i < len(r.src.recs) && r.offset+r.src.recs[r.i].NumRows() <= off {
-		r.offset += r.src.recs[r.i].NumRows()
-		r.i++
-	}
-	if r.offset != off && r.i < len(r.src.recs) {
-		return fmt.Errorf("seek to row %d inside a batch", off)
-	}
-	return nil
-}
-
-func readParts(t testing.TB, mem memory.Allocator, dir string) []arrow.Record {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "part-*.arrows"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []arrow.Record
-	for _, p := range files {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := ipc.NewReader(f, ipc.WithAllocator(mem))
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		for r.Next() {
-			r.Record().Retain()
-			out = append(out, r.Record())
-		}
-		r.Release()
-		f.Close()
-	}
-	return out
-}
 
 // The evaluator is operator state in checkpoints: a job that fails after
 // a checkpoint and restarts from it publishes (exactly once, through the
@@ -143,7 +44,7 @@ func TestOperatorRestartFromCheckpoint(t *testing.T) {
 		stream.WithCheckpointInterval(5*time.Millisecond), stream.WithCheckpointStorage(store),
 		stream.WithCheckpointListener(func(stream.Checkpoint) { checkpoints.Add(1) }),
 		stream.WithRestartStrategy(stream.RestartStrategy{MaxAttempts: 3, Delay: time.Millisecond}))
-	s := stream.FromSource(job, "preds", &pacedSource{recs: recs, pause: time.Millisecond}, 1).
+	s := stream.FromSource(job, "preds", &streamtest.PacedSource{Recs: recs, Pause: time.Millisecond}, 1).
 		Map("faulty", func(r arrow.Record) (arrow.Record, error) {
 			if n := calls.Add(1); n > 20 && checkpoints.Load() >= 2 && !failed.Swap(true) {
 				return nil, errors.New("injected fault")
@@ -158,7 +59,7 @@ func TestOperatorRestartFromCheckpoint(t *testing.T) {
 	if st := job.CheckpointStats(); !failed.Load() || st.Restarts != 1 || st.LastRestore == 0 {
 		t.Fatalf("fault %v, stats %+v: the test did not restore from a checkpoint", failed.Load(), st)
 	}
-	got := readParts(t, mem, filepath.Join(dir, "metrics"))
+	got := streamtest.ReadParts(t, mem, filepath.Join(dir, "metrics"))
 	defer release(got)
 	// Reference: the operator driven directly over every batch.
 	ref := newOp()
