@@ -63,6 +63,29 @@
 // that large. Rows are copied 64 at a time into a buffer before their
 // updates, so that the cache misses of shuffled rows overlap.
 //
+// # Sparse features
+//
+// A sparse vector features column (table.SparseVectorType, as
+// feature_hasher, hashing_tf, one_hot_encoder and count_vectorizer make)
+// is never densified: Fit keeps the rows as one compressed sparse row
+// copy (indices and values, 12 bytes per stored entry), the loss and
+// gradient, the sgd steps and the model's Transform visit the stored
+// entries only, so a fit costs O(non-zeros) per row and iteration plus
+// O(dim) per iteration (the quasi-Newton update and the L2 penalty), and
+// scoring O(non-zeros) per row. Click-through data hashed to 2^18..2^20
+// dimensions with tens of non-zeros per row fits in the memory of its
+// non-zeros. The objective is the same as on the densified data: L-BFGS
+// and OWL-QN reach the same coefficients (to rounding; the rows may be
+// split over the two goroutines differently), and sgd with an L2 penalty
+// takes the same steps. sgd with α > 0 is the exception, as in
+// scikit-learn's SGDClassifier on a sparse matrix: the cumulative L1
+// penalty of a coefficient is applied at the rows where its feature is
+// stored rather than at every row, so sparse and dense fits differ
+// (both end near the same optimum). Stored zeros are kept (they cost
+// time, not results). Indices must be strictly increasing and in
+// [0, size), as the sparse vector type says; a row breaking that is an
+// error naming the row.
+//
 // # Warm start
 //
 // With warm_start true, Fit starts from the coefficients of the model the
@@ -81,11 +104,16 @@
 // Features are used as given, as in scikit-learn: put a standard_scaler
 // before the estimator when features have different scales (the penalty
 // then weighs every feature alike, and L-BFGS converges in fewer
-// iterations). Spark ML standardises internally; Eddy does not.
+// iterations). Spark ML standardises internally; Eddy does not, on dense
+// or sparse features alike, so sparse and dense fits agree. Sparse
+// features should be scaled without centering, as scikit-learn does for
+// sparse input (centering makes every entry non-zero); note that
+// standard_scaler and max_abs_scaler output dense vectors today, so put
+// them before hashing, not after it (hashed counts share one scale).
 //
 // # Params
 //
-// features_col (dense or sparse vector; sparse vectors are densified),
+// features_col (dense or sparse vector; sparse vectors stay sparse),
 // label_col (any numeric type), weight_col, max_iter (100), tol (1e-4),
 // reg_param (1), elastic_net_param (0), fit_intercept (true), family
 // (auto|binomial|multinomial), class_weight ("" or "balanced", as

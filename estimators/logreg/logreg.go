@@ -174,7 +174,7 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 	if err := design.CheckFeatures(r.Schema(), s.FeaturesCol()); err != nil {
 		return fail(err)
 	}
-	d, err := design.Read(r, s.FeaturesCol(), s.LabelCol(), s.WeightCol())
+	d, err := design.ReadKeepSparse(r, s.FeaturesCol(), s.LabelCol(), s.WeightCol())
 	if err != nil {
 		return fail(err)
 	}
@@ -208,7 +208,7 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 			w[i] = cw[c] * weight(d.W, i)
 		}
 	}
-	p := &problem{x: d.X, n: d.N, dim: d.D, cls: cls, w: w, k: k, multinomial: multinomial}
+	p := &problem{x: d.X, sp: d.Sparse, n: d.N, dim: d.D, cls: cls, w: w, k: k, multinomial: multinomial}
 	nvec := 1
 	if multinomial {
 		nvec = k
@@ -255,7 +255,11 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 		})
 	} else {
 		p.l2 = lambda * (1 - alpha)
-		p.init()
+		if p.sp != nil {
+			p.initSparse()
+		} else {
+			p.init()
+		}
 		res, err = optim.Minimize(p.eval, theta, l1, fixed, optim.Settings{MaxIter: MaxIter.Get(s.params), GradTol: Tol.Get(s.params)})
 	}
 	if err != nil {
@@ -369,6 +373,7 @@ func weight(w []float64, i int) float64 {
 // concurrently, each into its own gradient buffer.
 type problem struct {
 	x           []float64
+	sp          *design.CSR // the rows when sparse (x nil); see sparse.go
 	n, dim, k   int
 	cls         []int32
 	w           []float64
@@ -441,6 +446,10 @@ func (p *problem) eval(theta, grad []float64) float64 {
 func (p *problem) run(pt *part, theta []float64) {
 	clear(pt.grad)
 	pt.loss = 0
+	if p.sp != nil {
+		p.runSparse(pt, theta)
+		return
+	}
 	if p.multinomial {
 		p.runMultinomial(pt, theta)
 	} else {
@@ -455,20 +464,41 @@ func (p *problem) runBinomial(pt *part, theta []float64) {
 	var gb, loss float64
 	for i := pt.lo; i < pt.hi; i++ {
 		xi := p.x[i*d : (i+1)*d]
-		z := b
-		for j, v := range xi {
-			z += v * coef[j]
+		xi = xi[:len(coef)]
+		// Four accumulator chains: one chain of dependent adds would
+		// bound this loop by the add latency.
+		var z0, z1, z2, z3 float64
+		j := 0
+		for ; j+3 < len(xi); j += 4 {
+			z0 += xi[j] * coef[j]
+			z1 += xi[j+1] * coef[j+1]
+			z2 += xi[j+2] * coef[j+2]
+			z3 += xi[j+3] * coef[j+3]
 		}
+		for ; j < len(xi); j++ {
+			z0 += xi[j] * coef[j]
+		}
+		z := b + ((z0 + z1) + (z2 + z3))
 		// y in {-1, +1}; loss = log(1 + exp(-y z)).
 		y := -1.0
 		if p.cls[i] == 1 {
 			y = 1
 		}
 		wi := weight(p.w, i)
-		yz := y * z
-		loss += wi * log1pExp(-yz)
+		u := -y * z
+		// log1pExp(u) and sigmoid(u) from one exponential, exp(-|u|),
+		// the one each of them takes.
+		e := math.Exp(-math.Abs(u))
+		l, sg := math.Log1p(e), e/(1+e)
+		if u > 0 {
+			l += u
+		}
+		if u >= 0 {
+			sg = 1 / (1 + e)
+		}
+		loss += wi * l
 		// d/dz = -y * sigmoid(-yz)
-		gz := -y * wi * sigmoid(-yz)
+		gz := -y * wi * sg
 		if gz == 0 {
 			continue
 		}

@@ -317,7 +317,20 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	if err != nil {
 		return nil, err
 	}
-	x, _, err := design.Features(rec, m.FeaturesCol(), s.dim, 0, nil)
+	var x []float64
+	var sp *design.CSR
+	if design.IsSparse(rec, m.FeaturesCol()) {
+		// Score by the stored entries: the CSR view aliases rec's
+		// buffers, only its row offsets are (pooled) storage.
+		sp = csrPool.Get().(*design.CSR)
+		defer func() {
+			sp.Indices, sp.Values = nil, nil
+			csrPool.Put(sp)
+		}()
+		err = design.SparseFeatures(rec, m.FeaturesCol(), s.dim, 0, sp)
+	} else {
+		x, _, err = design.Features(rec, m.FeaturesCol(), s.dim, 0, nil)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("stage %q: %w", ModelKind, err)
 	}
@@ -332,7 +345,11 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 	pred := arrow.Float64Traits.CastFromBytes(predBuf.Bytes())[:n]
 	raw := arrow.Float64Traits.CastFromBytes(rawBuf.Bytes())[:n*k]
 	prob := arrow.Float64Traits.CastFromBytes(probBuf.Bytes())[:n*k]
-	score(s, x, n, pred, raw, prob)
+	if sp != nil {
+		scoreSparse(s, sp, pred, raw, prob)
+	} else {
+		score(s, x, n, pred, raw, prob)
+	}
 	cols := make([]arrow.Array, 0, 4)
 	predArr := wrap(arrow.PrimitiveTypes.Float64, n, predBuf)
 	rawArr := wrapVectors(k, n, rawBuf)

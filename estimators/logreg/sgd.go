@@ -92,7 +92,9 @@ func fitSGD(ctx context.Context, p *problem, theta []float64, cfg sgdConfig) (Fi
 		wk.w = make([]float64, nvec*d)
 		wk.b = make([]float64, nvec)
 		wk.z = make([]float64, max(p.k, 2))
-		wk.buf = make([]float64, sgdGather*d)
+		if p.sp == nil {
+			wk.buf = make([]float64, sgdGather*d)
+		}
 		wk.cls = make([]int32, sgdGather)
 		wk.sws = make([]float64, sgdGather)
 		if l1 {
@@ -214,6 +216,10 @@ func fitSGD(ctx context.Context, p *problem, theta []float64, cfg sgdConfig) (Fi
 // row the loss before the update, an L2 shrink through wscale, the
 // gradient step and the cumulative L1 penalty (Tsuruoka et al. 2009).
 func (p *problem) sgdEpoch(wk *sgdWorker, cfg sgdConfig, optimalInit float64, l1 bool) {
+	if p.sp != nil {
+		p.sgdEpochSparse(wk, cfg, optimalInit, l1)
+		return
+	}
 	d := p.dim
 	nvec := len(wk.b)
 	t := wk.t0

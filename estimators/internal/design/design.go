@@ -1,11 +1,12 @@
 // Package design reads the design matrix of a linear estimator: features
 // (a dense or sparse vector column) as row-major float64, a numeric label
 // and optional weights, with errors naming the column and the row. It also
-// reads feature batches for prediction.
+// reads feature batches for prediction. ReadKeepSparse and
+// SparseFeatures keep a sparse vector column sparse (CSR) for estimators
+// that opt in, with the same checks.
 package design
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -14,12 +15,14 @@ import (
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
-// Data is a design matrix: X is N×D row-major.
+// Data is a design matrix: X is N×D row-major, or (from ReadKeepSparse
+// on a sparse features column) X is nil and Sparse holds the rows.
 type Data struct {
-	X    []float64
-	N, D int
-	Y    []float64
-	W    []float64 // nil when every row weighs 1
+	X      []float64
+	Sparse *CSR
+	N, D   int
+	Y      []float64
+	W      []float64 // nil when every row weighs 1
 }
 
 // Read reads r to its end. weightCol may be empty. r is borrowed.
@@ -51,18 +54,8 @@ func Read(r table.Reader, featuresCol, labelCol, weightCol string) (*Data, error
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	if d.N == 0 {
-		return nil, errors.New("no rows to fit")
-	}
-	for i, v := range d.Y {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("column %q row %d: label is %v", labelCol, i, v)
-		}
-	}
-	for i, v := range d.W {
-		if !(v >= 0) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("column %q row %d: weight is %v, want a finite value >= 0", weightCol, i, v)
-		}
+	if err := d.check(labelCol, weightCol); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -115,8 +108,14 @@ func Features(rec arrow.Record, col string, want int, start int64, buf []float64
 		x = append(buf[:0], make([]float64, n*dim)...)
 		for j := range n {
 			_, idx, vals := sv.At(j)
+			if len(idx) != len(vals) {
+				return nil, 0, fmt.Errorf("column %q row %d: sparse vector has %d indices but %d values", col, start+int64(j), len(idx), len(vals))
+			}
 			row := x[j*dim : (j+1)*dim]
 			for k, ix := range idx {
+				if ix < 0 || int(ix) >= dim {
+					return nil, 0, fmt.Errorf("column %q row %d: index %d out of range [0, %d)", col, start+int64(j), ix, dim)
+				}
 				row[ix] = vals[k]
 			}
 		}

@@ -135,6 +135,15 @@ func TestSparseAndListOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer arr.Release()
+	// The children hold every entry (not a length reset with the output).
+	for f := 1; f <= 2; f++ {
+		if got := arr.Field(f).(*array.List).ListValues().Len(); got != 3 {
+			t.Errorf("field %d has %d child values, want 3", f, got)
+		}
+	}
+	if arr.NullN() != 1 {
+		t.Errorf("%d nulls, want 1", arr.NullN())
+	}
 	want := []any{table.SparseVector{Size: 4, Indices: []int32{1, 3}, Values: []float64{1, 2}}, nil,
 		table.SparseVector{Size: 2, Indices: []int32{0}, Values: []float64{5}}}
 	for i, w := range want {

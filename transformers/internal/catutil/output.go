@@ -99,7 +99,7 @@ func (o *SparseOutput) NewArray(mem memory.Allocator) (*array.Struct, error) {
 	if len(o.indices) > 1<<31-1 {
 		return nil, fmt.Errorf("sparse output: %d entries overflow the int32 offsets", len(o.indices))
 	}
-	n := len(o.sizes)
+	n, m, nulls := len(o.sizes), len(o.indices), o.nulls
 	var validBuf *memory.Buffer
 	if o.nulls > 0 {
 		validBuf = bitmap(mem, o.valid)
@@ -115,7 +115,7 @@ func (o *SparseOutput) NewArray(mem memory.Allocator) (*array.Struct, error) {
 	defer vals.Release()
 
 	o.Reset()
-	return sparseArray(n, len(o.indices), o.nulls, validBuf, sizes, offs, idx, vals), nil
+	return sparseArray(n, m, nulls, validBuf, sizes, offs, idx, vals), nil
 }
 
 // sparseArray assembles a sparse vector column of n rows and m entries
