@@ -92,28 +92,9 @@ func init() {
 }
 
 func newLearner(_ context.Context, a []any, kw map[string]any) (any, error) {
-	if len(a) < 1 || len(a) > 2 {
-		return nil, fmt.Errorf("takes kind and an optional params dict, got %d arguments", len(a))
-	}
-	kind, ok := a[0].(string)
-	if !ok {
-		return nil, fmt.Errorf("kind must be str, not %s", typeName(a[0]))
-	}
-	params := map[string]any{}
-	if len(a) == 2 && a[1] != nil {
-		d, ok := a[1].(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("params must be a dict, not %s", typeName(a[1]))
-		}
-		for k, v := range d {
-			params[k] = v
-		}
-	}
-	for k, v := range kw {
-		if _, dup := params[k]; dup {
-			return nil, fmt.Errorf("param %q given twice", k)
-		}
-		params[k] = v
+	kind, params, err := kindAndParams(a, kw)
+	if err != nil {
+		return nil, err
 	}
 	spec, err := online.Lookup(kind)
 	if err != nil {

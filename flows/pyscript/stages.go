@@ -208,19 +208,21 @@ func init() {
 	pybridge.MustRegisterModuleFunc("evaluate", "evaluate(table, task='auto', label_col='label', prediction_col='prediction', probability_col='probability', weight_col=None, threshold=None, labels=None): a dict of metrics (binary, multiclass or regression)", evaluate)
 }
 
-func newStage(ctx context.Context, a []any, kw map[string]any) (any, error) {
+// kindAndParams reads the arguments of stage() and learner(): a kind,
+// an optional params dict, and params as keywords (each name once).
+func kindAndParams(a []any, kw map[string]any) (string, map[string]any, error) {
 	if len(a) < 1 || len(a) > 2 {
-		return nil, fmt.Errorf("takes kind and an optional params dict, got %d arguments", len(a))
+		return "", nil, fmt.Errorf("takes kind and an optional params dict, got %d arguments", len(a))
 	}
 	kind, ok := a[0].(string)
 	if !ok {
-		return nil, fmt.Errorf("kind must be str, not %s", typeName(a[0]))
+		return "", nil, fmt.Errorf("kind must be str, not %s", typeName(a[0]))
 	}
 	params := map[string]any{}
 	if len(a) == 2 && a[1] != nil {
 		d, ok := a[1].(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("params must be a dict, not %s", typeName(a[1]))
+			return "", nil, fmt.Errorf("params must be a dict, not %s", typeName(a[1]))
 		}
 		for k, v := range d {
 			params[k] = v
@@ -228,9 +230,17 @@ func newStage(ctx context.Context, a []any, kw map[string]any) (any, error) {
 	}
 	for k, v := range kw {
 		if _, dup := params[k]; dup {
-			return nil, fmt.Errorf("param %q given twice", k)
+			return "", nil, fmt.Errorf("param %q given twice", k)
 		}
 		params[k] = v
+	}
+	return kind, params, nil
+}
+
+func newStage(ctx context.Context, a []any, kw map[string]any) (any, error) {
+	kind, params, err := kindAndParams(a, kw)
+	if err != nil {
+		return nil, err
 	}
 	s, err := registry.Global().New(kind, params)
 	if err != nil {
