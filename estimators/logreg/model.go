@@ -138,48 +138,6 @@ type schemaEntry struct {
 	out             *arrow.Schema
 }
 
-// sameFields reports whether a and b have the same fields and metadata,
-// comparing types by identity before falling back to arrow.TypeEqual
-// (whose reflect.DeepEqual costs about a microsecond per field).
-func sameFields(a, b *arrow.Schema) bool {
-	if a == b {
-		return true
-	}
-	if a.NumFields() != b.NumFields() || !sameMeta(a.Metadata(), b.Metadata()) {
-		return false
-	}
-	for i := range a.NumFields() {
-		fa, fb := a.Field(i), b.Field(i)
-		if fa.Name != fb.Name || fa.Nullable != fb.Nullable || !sameMeta(fa.Metadata, fb.Metadata) || !sameType(fa.Type, fb.Type) {
-			return false
-		}
-	}
-	return true
-}
-
-// sameMeta is Metadata.Equal without its allocations when both are empty.
-func sameMeta(a, b arrow.Metadata) bool {
-	if a.Len() == 0 && b.Len() == 0 {
-		return true
-	}
-	return a.Equal(b)
-}
-
-// sameType is arrow.TypeEqual with fast answers for identical types and
-// dense vector types.
-func sameType(a, b arrow.DataType) bool {
-	if a == b {
-		return true
-	}
-	if la, ok := a.(*arrow.FixedSizeListType); ok {
-		if lb, ok := b.(*arrow.FixedSizeListType); ok && la.Len() == lb.Len() && la.Elem() == lb.Elem() &&
-			la.ElemField().Nullable == lb.ElemField().Nullable && la.ElemField().Metadata.Len() == 0 && lb.ElemField().Metadata.Len() == 0 {
-			return true
-		}
-	}
-	return arrow.TypeEqual(a, b)
-}
-
 // cachedOutSchema is outSchema(in, k), reusing the last answer when the
 // input fields and the column params are unchanged.
 func (m *Model) cachedOutSchema(in *arrow.Schema, k int) (*arrow.Schema, error) {
@@ -188,7 +146,7 @@ func (m *Model) cachedOutSchema(in *arrow.Schema, k int) (*arrow.Schema, error) 
 		if e.in == in {
 			return e.out, nil
 		}
-		if sameFields(e.in, in) {
+		if table.SameSchema(e.in, in) {
 			// Keep the newest input pointer: a caller that reuses its
 			// schema then hits on the identity test.
 			m.schemas.Store(&schemaEntry{in: in, k: k, fc: fc, pc: pc, rc: rc, prc: prc, vc: vc, out: e.out})

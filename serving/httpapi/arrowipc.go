@@ -14,6 +14,7 @@ import (
 
 	"github.com/eddyml/eddy/internal/trustedrec"
 	"github.com/eddyml/eddy/pipeline"
+	"github.com/eddyml/eddy/pipeline/table"
 )
 
 // ContentTypeArrowStream is the media type of an Arrow IPC stream: a
@@ -132,7 +133,7 @@ type arrowPlan struct {
 // the model and version in its metadata) and indices. Clients send one
 // schema over and over: the answer for the last one is cached.
 func (m *model) arrowOutputs(in *arrow.Schema) (*arrow.Schema, []int, *Error) {
-	if p := m.arrow.Load(); p != nil && sameSchema(p.in, in) {
+	if p := m.arrow.Load(); p != nil && table.SameSchema(p.in, in) {
 		return p.schema, p.idx, nil
 	}
 	if m.plan != nil {
@@ -142,7 +143,7 @@ func (m *model) arrowOutputs(in *arrow.Schema) (*arrow.Schema, []int, *Error) {
 			if len(i) == 0 {
 				return nil, nil, errorf(CodeMissingFeature, "arrow stream: column %q: missing feature", f.Name)
 			}
-			if got := in.Field(i[0]).Type; !sameType(got, f.Type) {
+			if got := in.Field(i[0]).Type; !table.SameType(got, f.Type) {
 				return nil, nil, errorf(CodeWrongType, "arrow stream: column %q: type %s, want %s", f.Name, got, f.Type)
 			}
 		}
@@ -159,44 +160,4 @@ func (m *model) arrowOutputs(in *arrow.Schema) (*arrow.Schema, []int, *Error) {
 	p := &arrowPlan{in: in, idx: idx, schema: arrow.NewSchema(fields, &md)}
 	m.arrow.Store(p)
 	return p.schema, p.idx, nil
-}
-
-// sameType is arrow.TypeEqual with fast answers for identical types and
-// fixed-size lists (arrow.TypeEqual's reflect.DeepEqual costs about a
-// microsecond per call).
-func sameType(a, b arrow.DataType) bool {
-	if a == b {
-		return true
-	}
-	if la, ok := a.(*arrow.FixedSizeListType); ok {
-		if lb, ok := b.(*arrow.FixedSizeListType); ok && la.Len() == lb.Len() && la.Elem() == lb.Elem() &&
-			la.ElemField().Nullable == lb.ElemField().Nullable {
-			return true
-		}
-	}
-	return arrow.TypeEqual(a, b)
-}
-
-// sameSchema reports whether a and b have the same fields and metadata.
-func sameSchema(a, b *arrow.Schema) bool {
-	if a == b {
-		return true
-	}
-	if a == nil || b == nil || a.NumFields() != b.NumFields() || !sameMeta(a.Metadata(), b.Metadata()) {
-		return false
-	}
-	for i := range a.NumFields() {
-		fa, fb := a.Field(i), b.Field(i)
-		if fa.Name != fb.Name || fa.Nullable != fb.Nullable || !sameMeta(fa.Metadata, fb.Metadata) || !sameType(fa.Type, fb.Type) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameMeta(a, b arrow.Metadata) bool {
-	if a.Len() == 0 && b.Len() == 0 {
-		return true
-	}
-	return a.Equal(b)
 }

@@ -84,7 +84,7 @@ func (s *VectorAssembler) resolve(in *arrow.Schema, cols []string) (*plan, error
 	sizes := InputSizes.Get(s.params)
 	output := s.OutputCol()
 	if p := s.plan.Load(); p != nil && p.output == output && slices.Equal(p.cols, cols) && slices.Equal(p.sizes, sizes) &&
-		vecutil.SameSchema(p.in, in) {
+		table.SameSchema(p.in, in) {
 		return p, nil
 	}
 	ins, total, out, err := s.resolveNew(in, cols, sizes, output)

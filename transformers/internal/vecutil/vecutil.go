@@ -353,7 +353,7 @@ func AppendColumns(schema *arrow.Schema, rec arrow.Record, cols ...arrow.Array) 
 		if c == nil {
 			return nil, fmt.Errorf("new record: column %q is nil", f.Name)
 		}
-		if !SameType(c.DataType(), f.Type) {
+		if !table.SameType(c.DataType(), f.Type) {
 			return nil, fmt.Errorf("new record: column %q has type %s, schema says %s", f.Name, c.DataType(), f.Type)
 		}
 		if int64(c.Len()) != n {
@@ -361,52 +361,6 @@ func AppendColumns(schema *arrow.Schema, rec arrow.Record, cols ...arrow.Array) 
 		}
 	}
 	return trustedrec.Extend(schema, rec, cols...)
-}
-
-// SameType is arrow.TypeEqual with fast answers for identical types and
-// dense vector types (arrow.TypeEqual's reflect.DeepEqual costs about a
-// microsecond per call).
-func SameType(a, b arrow.DataType) bool {
-	if a == b {
-		return true
-	}
-	if la, ok := a.(*arrow.FixedSizeListType); ok {
-		// arrow.TypeEqual compares length, element type and nullability.
-		if lb, ok := b.(*arrow.FixedSizeListType); ok && la.Len() == lb.Len() && la.Elem() == lb.Elem() &&
-			la.ElemField().Nullable == lb.ElemField().Nullable {
-			return true
-		}
-	}
-	return arrow.TypeEqual(a, b)
-}
-
-// SameSchema reports whether a and b have the same fields (names,
-// types, nullability, metadata) and metadata, without allocating when
-// their types are shared: a transformer that caches what it derived
-// from an input schema checks with it that a new batch's schema is the
-// same.
-func SameSchema(a, b *arrow.Schema) bool {
-	if a == b {
-		return true
-	}
-	if a == nil || b == nil || a.NumFields() != b.NumFields() || !sameMeta(a.Metadata(), b.Metadata()) {
-		return false
-	}
-	for i := range a.NumFields() {
-		fa, fb := a.Field(i), b.Field(i)
-		if fa.Name != fb.Name || fa.Nullable != fb.Nullable || !sameMeta(fa.Metadata, fb.Metadata) || !SameType(fa.Type, fb.Type) {
-			return false
-		}
-	}
-	return true
-}
-
-// sameMeta is Metadata.Equal without its allocations when both are empty.
-func sameMeta(a, b arrow.Metadata) bool {
-	if a.Len() == 0 && b.Len() == 0 {
-		return true
-	}
-	return a.Equal(b)
 }
 
 // Float64Array returns a float64 column holding vals, copied into memory
