@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -244,24 +245,15 @@ func (j *onlineJob) learnerParams(base *onlineBase) (map[string]any, error) {
 		return nil, Permanent(err)
 	}
 	ps := learner.Params()
-	if _, set := params["label_col"]; !set && slicesContains(ps.Names(), "label_col") {
+	if _, set := params["label_col"]; !set && slices.Contains(ps.Names(), "label_col") {
 		params["label_col"] = j.cfg.LabelCol
 	}
-	if _, set := params["features_col"]; !set && slicesContains(ps.Names(), "features_col") {
+	if _, set := params["features_col"]; !set && slices.Contains(ps.Names(), "features_col") {
 		if v, err := base.last.Params().GetAny("features_col"); err == nil {
 			params["features_col"] = v
 		}
 	}
 	return params, nil
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // checkpointStorage is the instance's checkpoint directory, or memory
