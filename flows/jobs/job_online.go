@@ -226,6 +226,11 @@ func (j *onlineJob) Run(ctx context.Context, env *Env) (*Result, error) {
 	if pub.last.Version > 0 {
 		out["version"] = strconv.FormatInt(pub.last.Version, 10)
 	}
+	if cs := sj.CheckpointStats(); cs.LastRestore > 0 {
+		// This attempt continued from a checkpoint of an earlier one (or
+		// restarted in place): say from which.
+		out["restored_checkpoint"] = strconv.FormatInt(cs.LastRestore, 10)
+	}
 	for k, v := range st.metrics {
 		out["metric."+k] = strconv.FormatFloat(v, 'g', 6, 64)
 	}
