@@ -28,6 +28,20 @@
 // is a FitTransformer). TransformTable transforms the batches of a table
 // in parallel on GOMAXPROCS goroutines, keeping their order.
 //
+// # Rows
+//
+// A RowTransformer also transforms one row at a time: RowFunc(schema)
+// returns a function from a Row (the row's float64 and dense vector
+// values, column by column) to the output row, equal bit for bit to what
+// Transform gives for a one-row batch, that allocates nothing once its
+// RowScratch has grown. It is for servers scoring single rows, where
+// building one-value Arrow arrays costs more than the model. A
+// PipelineModel is one when all its stages are; a stage that cannot
+// cover a schema or a row says so (ErrNoRowPath, or an error for the
+// row) and the caller falls back to Transform, which also gives the
+// canonical error messages. CheckRowFunc compares a stage's two paths on
+// every row of a batch, for tests.
+//
 // # Streams
 //
 // Package pipeline/stageop runs any transformer, fitted model or

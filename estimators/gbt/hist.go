@@ -445,15 +445,20 @@ func (gr *grower) split(nd *node) (*node, *node) {
 	// Stable partition: left rows in order, then right rows in order. On
 	// large nodes each half is partitioned concurrently (lefts in place,
 	// rights into tmp) and the pieces joined in order.
+	// Branch-free (the side of a row is unpredictable): each row is
+	// written to both outputs and only one cursor advances; seg[l] is
+	// never ahead of the row being read.
 	part := func(seg, tmp []int32) (l, r int) {
+		tmp = tmp[:len(seg)]
 		for _, row := range seg {
+			var g int
 			if col[row] <= b {
-				seg[l] = row
-				l++
-			} else {
-				tmp[r] = row
-				r++
+				g = 1
 			}
+			seg[l] = row
+			tmp[r] = row
+			l += g
+			r += 1 - g
 		}
 		return l, r
 	}

@@ -70,6 +70,47 @@ func sqDist(a, b []float64) float64 {
 	return s0 + s1
 }
 
+// sqDist4 is sqDist of a to each of b0..b3 in one pass over a, with the
+// same sums per pair (so the same values): eight independent accumulator
+// chains instead of two.
+func sqDist4(a, b0, b1, b2, b3 []float64) (float64, float64, float64, float64) {
+	n := len(a)
+	b0, b1, b2, b3 = b0[:n], b1[:n], b2[:n], b3[:n]
+	var p0, q0, p1, q1, p2, q2, p3, q3 float64
+	j := 0
+	for ; j+1 < n; j += 2 {
+		x0, x1 := a[j], a[j+1]
+		d := x0 - b0[j]
+		e := x1 - b0[j+1]
+		p0 += d * d
+		q0 += e * e
+		d = x0 - b1[j]
+		e = x1 - b1[j+1]
+		p1 += d * d
+		q1 += e * e
+		d = x0 - b2[j]
+		e = x1 - b2[j+1]
+		p2 += d * d
+		q2 += e * e
+		d = x0 - b3[j]
+		e = x1 - b3[j+1]
+		p3 += d * d
+		q3 += e * e
+	}
+	if j < n {
+		x := a[j]
+		d := x - b0[j]
+		p0 += d * d
+		d = x - b1[j]
+		p1 += d * d
+		d = x - b2[j]
+		p2 += d * d
+		d = x - b3[j]
+		p3 += d * d
+	}
+	return p0 + q0, p1 + q1, p2 + q2, p3 + q3
+}
+
 // nearest returns the index of the center nearest to xi and the squared
 // distance; half holds ||c||²/2 per center, so that the nearest center
 // maximises x·c - ||c||²/2. The distance is computed exactly afterwards.
@@ -78,7 +119,20 @@ func nearest(xi, centers, half []float64, d int) (int, float64) {
 		return nearest2(xi, centers, half, d)
 	}
 	best, bestScore := 0, math.Inf(-1)
-	for c := range half {
+	c := 0
+	// Centers two at a time (xi read once, eight accumulator chains), each
+	// center's dot product summed as in the single-center loop below, and
+	// the scores compared in center order: the same choice.
+	for ; c+1 < len(half); c += 2 {
+		s0, s1 := dot2(xi, centers[c*d:(c+1)*d], centers[(c+1)*d:(c+2)*d])
+		if s := s0 - half[c]; s > bestScore {
+			best, bestScore = c, s
+		}
+		if s := s1 - half[c+1]; s > bestScore {
+			best, bestScore = c+1, s
+		}
+	}
+	for ; c < len(half); c++ {
 		cc := centers[c*d : (c+1)*d]
 		cc = cc[:len(xi)]
 		var s0, s1, s2, s3 float64
@@ -97,6 +151,30 @@ func nearest(xi, centers, half []float64, d int) (int, float64) {
 		}
 	}
 	return best, sqDist(xi, centers[best*d:(best+1)*d])
+}
+
+// dot2 returns xi·c0 and xi·c1, each summed with four accumulators
+// combined as (a0+a1)+(a2+a3).
+func dot2(xi, c0, c1 []float64) (float64, float64) {
+	c0, c1 = c0[:len(xi)], c1[:len(xi)]
+	var a0, a1, a2, a3, b0, b1, b2, b3 float64
+	j := 0
+	for ; j+3 < len(xi); j += 4 {
+		x0, x1, x2, x3 := xi[j], xi[j+1], xi[j+2], xi[j+3]
+		a0 += x0 * c0[j]
+		a1 += x1 * c0[j+1]
+		a2 += x2 * c0[j+2]
+		a3 += x3 * c0[j+3]
+		b0 += x0 * c1[j]
+		b1 += x1 * c1[j+1]
+		b2 += x2 * c1[j+2]
+		b3 += x3 * c1[j+3]
+	}
+	for ; j < len(xi); j++ {
+		a0 += xi[j] * c0[j]
+		b0 += xi[j] * c1[j]
+	}
+	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
 }
 
 // nearest2 is nearest for two centers (the splits of bisecting k-means):
@@ -201,9 +279,12 @@ func plusPlus(m data, idx []int, k int, rng *rand.Rand) []float64 {
 	first := rng.IntN(n)
 	copy(centers, at(first))
 	closest := make([]float64, n)
-	for i := range n {
-		closest[i] = sqDist(at(i), centers[:d])
-	}
+	nparts := m.nparts()
+	parallel(n, nparts, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			closest[i] = sqDist(at(i), centers[:d])
+		}
+	})
 	pot := sum(closest)
 	cum := make([]float64, n)
 	cand := make([]int, trials)
@@ -212,7 +293,6 @@ func plusPlus(m data, idx []int, k int, rng *rand.Rand) []float64 {
 		candDist[t] = make([]float64, n)
 	}
 	candPot := make([]float64, trials)
-	nparts := m.nparts()
 	partPot := make([]float64, nparts*trials)
 	candX := make([]float64, trials*d)
 	for c := 1; c < k; c++ {
@@ -237,7 +317,18 @@ func plusPlus(m data, idx []int, k int, rng *rand.Rand) []float64 {
 			for i := lo; i < hi; i++ {
 				xi := at(i)
 				ci := closest[i]
-				for t := range cand {
+				t := 0
+				for ; t+3 < trials; t += 4 {
+					v0, v1, v2, v3 := sqDist4(xi, candX[t*d:(t+1)*d], candX[(t+1)*d:(t+2)*d],
+						candX[(t+2)*d:(t+3)*d], candX[(t+3)*d:(t+4)*d])
+					v0, v1, v2, v3 = min(ci, v0), min(ci, v1), min(ci, v2), min(ci, v3)
+					candDist[t][i], candDist[t+1][i], candDist[t+2][i], candDist[t+3][i] = v0, v1, v2, v3
+					ps[t] += v0
+					ps[t+1] += v1
+					ps[t+2] += v2
+					ps[t+3] += v3
+				}
+				for ; t < trials; t++ {
 					v := min(ci, sqDist(xi, candX[t*d:(t+1)*d]))
 					candDist[t][i] = v
 					ps[t] += v

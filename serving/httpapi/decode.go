@@ -143,19 +143,31 @@ func (cs *columns) reset(rows int) {
 		cs.slabRows = max(rows, cs.slabRows)
 		cs.slab = make([]float64, cs.slabRows*len(cs.p.kinds))
 	}
+	// Only the slices of each column's kind hold values (and the
+	// writes of the others would cost a GC write barrier each).
 	for c, k := range cs.p.kinds {
-		if k == kFloat64 {
-			cs.f64[c] = cs.slab[c*cs.slabRows : c*cs.slabRows : (c+1)*cs.slabRows]
-		} else {
+		switch k {
+		case kFloat64:
+			if v := cs.f64[c]; cap(v) == cs.slabRows && &v[:1][0] == &cs.slab[c*cs.slabRows] {
+				cs.f64[c] = cs.f64[c][:0] // still on the slab: no pointer write
+			} else {
+				cs.f64[c] = cs.slab[c*cs.slabRows : c*cs.slabRows : (c+1)*cs.slabRows]
+			}
+		case kFloat32, kVector:
 			cs.f64[c] = cs.f64[c][:0]
+		case kInt64, kInt32:
+			cs.i64[c] = cs.i64[c][:0]
+		case kBool:
+			cs.bools[c] = cs.bools[c][:0]
+		case kString:
+			clear(cs.strs[c])
+			cs.strs[c] = cs.strs[c][:0]
 		}
-		cs.i64[c] = cs.i64[c][:0]
-		cs.bools[c] = cs.bools[c][:0]
-		clear(cs.strs[c])
-		cs.strs[c] = cs.strs[c][:0]
-		cs.valid[c] = nil
-		cs.seen[c] = 0
+		if cs.valid[c] != nil {
+			cs.valid[c] = nil
+		}
 	}
+	clear(cs.seen)
 }
 
 // Allocate, Reallocate and Free make columns the memory.Allocator of its
@@ -537,6 +549,21 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // keys are ignored) into a record of p's schema, or of a schema inferred
 // from the first row when p is nil. The caller owns one Release.
 func decodeInstances(body []byte, p *plan, maxRows int, mem memory.Allocator) (arrow.Record, *Error) {
+	cs, e := decodeColumns(body, p, maxRows)
+	if e != nil {
+		return nil, e
+	}
+	rec, err := cs.record(mem)
+	if err != nil {
+		return nil, errorf(CodeInternal, "build batch: %v", err)
+	}
+	return rec, nil
+}
+
+// decodeColumns reads {"instances":[...]} as decodeInstances does, into
+// columns that the caller turns into a record (columns.record) or hands
+// back to the pool (columns.recycle).
+func decodeColumns(body []byte, p *plan, maxRows int) (*columns, *Error) {
 	s := &scanner{b: body}
 	if !s.eat('{') {
 		return nil, s.syntax("an object {\"instances\": [...]}")
@@ -577,11 +604,7 @@ func decodeInstances(body []byte, p *plan, maxRows int, mem memory.Allocator) (a
 	if !found {
 		return nil, errorf(CodeNoInstances, "instances: missing")
 	}
-	rec, err := cs.record(mem)
-	if err != nil {
-		return nil, errorf(CodeInternal, "build batch: %v", err)
-	}
-	return rec, nil
+	return cs, nil
 }
 
 func (s *scanner) instances(p *plan, maxRows int) (*columns, *Error) {

@@ -55,6 +55,16 @@
 // loaded version, and an Arrow request's output plan is cached per input
 // schema.
 //
+// A JSON request of at most 16 rows without nulls, to a model with an
+// input schema whose stages are all pipeline.RowTransformers (a
+// vector_assembler + standard_scaler + logistic regression pipeline is),
+// skips Arrow: each decoded row goes through the model's row function
+// straight from the decoding slab into per-request scratch memory, and
+// the returned columns are encoded from there, with no allocation. Any
+// row the row path fails, or a panic in it, sends the whole request down
+// the Arrow path, so errors keep their codes and messages; answers are
+// byte for byte those of the Arrow path.
+//
 // # Hot swap
 //
 // Sync loads the highest deployed version of every model, then follows

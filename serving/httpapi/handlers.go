@@ -223,15 +223,23 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request, name, ref strin
 	}
 	defer putBuf(body)
 	mem := s.cfg.Allocator
-	rec, e := decodeInstances(body.Bytes(), m.plan, s.cfg.MaxRows, mem)
+	cs, e := decodeColumns(body.Bytes(), m.plan, s.cfg.MaxRows)
 	if e != nil {
 		writeError(w, e, m.version)
+		return
+	}
+	if m.rowPath != nil && s.predictRows(w, m, cs) {
+		cs.recycle() // nothing wraps its columns
+		return
+	}
+	rec, err := cs.record(mem)
+	if err != nil {
+		writeError(w, errorf(CodeInternal, "build batch: %v", err), m.version)
 		return
 	}
 	defer rec.Release()
 	idx := m.outIdx
 	if m.plan == nil {
-		var err error
 		if _, idx, err = m.outputs(rec.Schema()); err != nil {
 			writeError(w, errorf(CodeSchemaMismatch, "instances: %v", err), m.version)
 			return
@@ -247,13 +255,38 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request, name, ref strin
 	m.countRows(out.NumRows())
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
-	b := buf.AvailableBuffer()
+	b := appendPredictionsHead(buf.AvailableBuffer(), m)
+	b = appendRows(b, out, idx)
+	writePredictions(w, m, buf, b)
+}
+
+// predictRows answers a small request through the model's row path
+// (rowPath.score), reporting false, with nothing written, when the
+// request needs the Arrow path. cs is borrowed.
+func (s *Server) predictRows(w http.ResponseWriter, m *model, cs *columns) bool {
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	b, ok := m.rowPath.score(appendPredictionsHead(buf.AvailableBuffer(), m), cs, m.outIdx)
+	if !ok {
+		return false
+	}
+	m.countRows(int64(cs.rows))
+	writePredictions(w, m, buf, b)
+	return true
+}
+
+// appendPredictionsHead appends a predict answer up to its predictions.
+func appendPredictionsHead(b []byte, m *model) []byte {
 	b = append(b, `{"model":`...)
 	b = appendJSONString(b, m.name)
 	b = append(b, `,"model_version":`...)
 	b = strconv.AppendInt(b, m.version, 10)
-	b = append(b, `,"predictions":`...)
-	b = appendRows(b, out, idx)
+	return append(b, `,"predictions":`...)
+}
+
+// writePredictions ends the answer b (appended to buf's available
+// buffer) and writes it with the model's headers.
+func writePredictions(w http.ResponseWriter, m *model, buf *bytes.Buffer, b []byte) {
 	b = append(b, "}\n"...)
 	m.setHeaders(w.Header(), contentTypeJSON)
 	w.Write(b)

@@ -36,6 +36,8 @@ type model struct {
 	rows          prometheus.Counter
 	// arrow caches the plan of the last Arrow request's schema.
 	arrow atomic.Pointer[arrowPlan]
+	// rowPath scores small JSON requests row by row; nil: none.
+	rowPath *rowPath
 }
 
 // countRows adds n scored rows to the model's counter.
@@ -76,6 +78,7 @@ func newModel(name string, v modelstore.Version, st pipeline.Stage) (*model, err
 		if m.outSchema, m.outIdx, err = m.outputs(in); err != nil {
 			return nil, fmt.Errorf("model %q version %d: %w", name, v.Version, err)
 		}
+		m.rowPath = newRowPath(m)
 	}
 	return m, nil
 }

@@ -16,4 +16,12 @@
 // handle_invalid=error (default) Transform fails naming the column and
 // the row; keep writes the value (NaN for nulls, a null vector as all NaN);
 // skip drops the row. A vector of the wrong dimension is always an error.
+//
+// # Rows
+//
+// VectorAssembler is a pipeline.RowTransformer over float64 and dense
+// vector inputs: RowFunc copies one row's inputs into the new vector
+// without Arrow arrays, for servers scoring single rows. A NaN fails the
+// row under handle_invalid=error or skip, so that the caller's Transform
+// reports or drops it.
 package vectorassembler

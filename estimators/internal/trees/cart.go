@@ -79,7 +79,7 @@ type builder struct {
 	m       int     // rows taking part
 	idx     []int32 // per feature, the node segments sorted by value: idx[j*m+p]
 	tmp     []int32
-	left    []bool // per row: goes left at the split being applied
+	left    []uint8 // per row: 1 when it goes left at the split being applied
 	samples []int32
 	feats   []int
 	cl, cr  []float64 // class weights left/right
@@ -119,7 +119,7 @@ func Build(d *Data, w []float64, cfg Config, rng *rand.Rand) Tree {
 		}
 	}
 	b.tmp = make([]int32, b.m)
-	b.left = make([]bool, d.N)
+	b.left = make([]uint8, d.N)
 	b.samples = b.idx[:b.m]
 	b.t.Width = b.k
 	if len(b.samples) == 0 {
@@ -143,7 +143,7 @@ func Build(d *Data, w []float64, cfg Config, rng *rand.Rand) Tree {
 		if (cfg.MaxDepth > 0 && j.depth >= cfg.MaxDepth) || n < cfg.MinSamplesSplit || n < 2*cfg.MinSamplesLeaf || imp <= epsilon {
 			continue
 		}
-		s, ok := b.split(j.start, j.end, wn)
+		s, ok := b.split(j.start, j.end, j.node, wn)
 		if !ok {
 			continue
 		}
@@ -235,20 +235,22 @@ type split struct {
 	threshold float64
 }
 
-// split finds the best split of samples[start:end] and reorders them so
-// that its left rows come first.
-func (b *builder) split(start, end int, wn float64) (split, bool) {
+// split finds the best split of samples[start:end] (tree node node) and
+// reorders them so that its left rows come first.
+func (b *builder) split(start, end int, node int32, wn float64) (split, bool) {
 	d := b.d
 	n := end - start
 	best := split{pos: -1}
 	bestProxy := math.Inf(-1)
 	msl := b.cfg.MinSamplesLeaf
 	visited := 0
-	// Totals of the node for the proxy.
+	// Totals of the node for the proxy: its value, the class weights that
+	// stats summed over these same rows in this same order when the node
+	// was added (a node's segment is not reordered until it is split).
 	var tot []float64
 	if d.K > 0 {
 		tot = b.cn
-		b.stats(start, end, tot)
+		copy(tot, b.t.Value[int(node)*b.k:(int(node)+1)*b.k])
 	}
 	var sumAll float64
 	if d.K == 0 {
@@ -317,25 +319,30 @@ func (b *builder) split(start, end int, wn float64) (split, bool) {
 	// Partition every feature's segment stably so the left rows come first.
 	col := d.XT[best.feature*d.N : (best.feature+1)*d.N]
 	nl := 0
+	left := b.left
 	for _, r := range b.idx[start:end] {
-		b.left[r] = col[r] <= best.threshold
-		if b.left[r] {
-			nl++
+		var g uint8
+		if col[r] <= best.threshold {
+			g = 1
 		}
+		left[r] = g
+		nl += int(g)
 	}
+	// Branch-free stable partition (the side of a row is unpredictable):
+	// each row is written to both outputs and only one cursor advances;
+	// seg[l] is never ahead of the row being read.
+	tmp := b.tmp[:n]
 	for j := range d.D {
 		seg := b.idx[j*b.m+start : j*b.m+end]
 		l, r := 0, 0
 		for _, row := range seg {
-			if b.left[row] {
-				seg[l] = row
-				l++
-			} else {
-				b.tmp[r] = row
-				r++
-			}
+			g := int(left[row])
+			seg[l] = row
+			tmp[r] = row
+			l += g
+			r += 1 - g
 		}
-		copy(seg[l:], b.tmp[:r])
+		copy(seg[l:], tmp[:r])
 	}
 	best.pos = start + nl
 	return best, true

@@ -52,9 +52,14 @@ func (e *Ensemble) Records(mem memory.Allocator) (recs []arrow.Record, err error
 	}
 	recs = append(recs, meta)
 	width := e.Trees[0].Width
-	var tree, node, feat, left, right []int32
-	var thr, gain, weight []float64
-	var vals [][]float64
+	total := 0
+	for ti := range e.Trees {
+		total += e.Trees[ti].Len()
+	}
+	tree, node, feat := make([]int32, 0, total), make([]int32, 0, total), make([]int32, 0, total)
+	left, right := make([]int32, 0, total), make([]int32, 0, total)
+	thr, gain, weight := make([]float64, 0, total), make([]float64, 0, total), make([]float64, 0, total)
+	vals := make([][]float64, 0, total)
 	for ti := range e.Trees {
 		t := &e.Trees[ti]
 		if t.Width != width {
