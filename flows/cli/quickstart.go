@@ -180,9 +180,12 @@ func runQuickstart(cmd *cobra.Command, o quickstartOptions) error {
 		err = serr
 	}
 	fmt.Fprintf(out, "\nflow file %s, registry %s, %.1fs\n", flowFile, f.Stores.Registry, time.Since(started).Seconds())
-	if err != nil && ctx.Err() != nil && cmd.Context().Err() == nil {
+	if err != nil && ctx.Err() != nil {
 		fmt.Fprintf(out, "stopped by signal; run the same command to start afresh, or resume the run with\n  QUICKSTART_DIR=%s QUICKSTART_ONLINE_ROWS=%d QUICKSTART_RATE=%g QUICKSTART_ADDR=%s eddy flow run --follow %s\n",
 			dir, o.onlineRows, o.rate, o.addr, flowFile)
+		if cmd.Context().Err() != nil {
+			return err // the root command reports the interrupt
+		}
 		return nil
 	}
 	return err

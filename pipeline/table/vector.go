@@ -113,9 +113,9 @@ func (b *DenseVectorBuilder) Release() { b.b.Release() }
 // SparseVector is one sparse vector as plain Go values, as returned by
 // Value and accepted by SparseVectorBuilder.AppendVector.
 type SparseVector struct {
-	Size    int
-	Indices []int32
-	Values  []float64
+	Size    int       `json:"size"`
+	Indices []int32   `json:"indices"`
+	Values  []float64 `json:"values"`
 }
 
 // SparseVectorBuilder builds a sparse vector column, one whole vector per
