@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/eddyml/eddy/flows/jobs"
 	"github.com/eddyml/eddy/online/modelstream"
 	"github.com/eddyml/eddy/pipeline"
+	"github.com/eddyml/eddy/serving/httpapi"
 	"github.com/eddyml/eddy/serving/modelstore"
 )
 
@@ -131,5 +133,53 @@ func TestOnlineJobResumesFromCheckpoint(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d online versions, want %d", len(got), len(want))
+	}
+}
+
+// TestTrainedVersionsCarryServingParams: a trained version records the
+// input columns its pipeline reads (typed, nullable; not the label or the
+// timestamp) and the prediction columns it returns, and the versions an
+// online learner derives from it carry the same.
+func TestTrainedVersionsCarryServingParams(t *testing.T) {
+	dir := t.TempDir()
+	f, js := build(t, dir, onlineFlow)
+	reg, err := modelstore.OpenDir(filepath.Join(dir, "reg"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	ctx := context.Background()
+	for _, j := range []string{"data", "train", "learn"} {
+		env := &jobs.Env{Flow: f, RunID: "r", Job: j, Instance: j + "#1", Attempt: 1, Registry: reg,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		if _, err := js[j].Run(ctx, env); err != nil {
+			t.Fatalf("%s: %v", j, err)
+		}
+	}
+	page, _, err := reg.ListVersions(ctx, "m", modelstore.ListOptions{Limit: modelstore.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) < 2 {
+		t.Fatalf("%d versions, want the trained one and online ones", len(page))
+	}
+	for _, v := range page {
+		in, err := httpapi.InputSchema(v.Info)
+		if err != nil || in == nil {
+			t.Fatalf("version %d: input schema %v, %v", v.Version, in, err)
+		}
+		var names []string
+		for _, fld := range in.Fields() {
+			names = append(names, fld.Name)
+			if !fld.Nullable {
+				t.Errorf("version %d: %s is not nullable", v.Version, fld.Name)
+			}
+		}
+		if got := strings.Join(names, ","); got != "x0,x1,c0" {
+			t.Errorf("version %d: input columns %s, want x0,x1,c0", v.Version, got)
+		}
+		if got := v.Params[httpapi.ParamOutputCols]; got != "prediction,probability,raw_prediction" {
+			t.Errorf("version %d: output columns %q", v.Version, got)
+		}
 	}
 }

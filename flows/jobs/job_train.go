@@ -71,6 +71,7 @@ func (j *trainJob) Run(ctx context.Context, env *Env) (*Result, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
+	inSchema := src.Schema()
 	res, err := TrainPipeline(ctx, j.cfg.Pipeline, src, logw)
 	src.Release()
 	if err != nil {
@@ -85,6 +86,9 @@ func (j *trainJob) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	if j.cfg.PipelineFile != "" {
 		info.Params["pipeline"] = j.cfg.PipelineFile
+	}
+	if err := setServingParams(&info, res.Model, inSchema); err != nil {
+		env.Logger.Warn("the server will infer request types", "model", j.cfg.Model, "why", err)
 	}
 	v, err := modelstore.PutStage(ctx, env.Registry, j.cfg.Model, res.Model, info, nil)
 	if err != nil {

@@ -125,6 +125,7 @@ func (p *publisher) publish(ctx context.Context, onlineVersion, rows int64, data
 		Lineage: modelstore.Lineage{FlowRun: p.lineagePrefix() + strconv.FormatInt(onlineVersion, 10),
 			DataSource: "online", Parent: p.base.version.Version},
 	}
+	copyServingParams(&info, p.base.version)
 	v, err := modelstore.PutStage(ctx, p.env.Registry, p.model, p.base.model, info, nil)
 	if err != nil {
 		return false, err

@@ -42,13 +42,26 @@ type schemaField struct {
 // every feature, non-null. A model that handles nulls can mark a field
 // "nullable":true in the stored JSON.
 func SetInputSchema(info *modelstore.Info, s *arrow.Schema) error {
+	return setInputSchema(info, s, false)
+}
+
+// SetNullableInputSchema is SetInputSchema with every field nullable: a
+// request may send null for any feature, and the model's stages decide
+// what a null means (feature_hasher skips it, an imputer fills it, others
+// reject it with an error naming the column). For models trained on data
+// with missing values.
+func SetNullableInputSchema(info *modelstore.Info, s *arrow.Schema) error {
+	return setInputSchema(info, s, true)
+}
+
+func setInputSchema(info *modelstore.Info, s *arrow.Schema, nullable bool) error {
 	fields := make([]schemaField, s.NumFields())
 	for i, f := range s.Fields() {
 		t, err := typeName(f.Type)
 		if err != nil {
 			return fmt.Errorf("input schema: column %q: %w", f.Name, err)
 		}
-		fields[i] = schemaField{Name: f.Name, Type: t}
+		fields[i] = schemaField{Name: f.Name, Type: t, Nullable: nullable}
 	}
 	b, err := json.Marshal(fields)
 	if err != nil {
