@@ -784,12 +784,14 @@ func (s *scanner) row(cs *columns, row int) *Error {
 		if last == row+1 {
 			continue
 		}
+		// An absent feature is an error even when the column is nullable:
+		// a misspelt or forgotten name must not pass as a missing value.
+		// A missing value is sent as null.
 		f := p.schema.Field(c)
-		if !f.Nullable {
-			return errorf(CodeMissingFeature, "instances[%d].%s: missing feature", row, f.Name)
+		if f.Nullable {
+			return errorf(CodeMissingFeature, "instances[%d].%s: missing feature (send null for a missing value)", row, f.Name)
 		}
-		cs.appendNull(c)
-		cs.seen[c] = row + 1
+		return errorf(CodeMissingFeature, "instances[%d].%s: missing feature", row, f.Name)
 	}
 	cs.rows++
 	return nil

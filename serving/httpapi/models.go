@@ -118,6 +118,10 @@ func (m *model) transform(ctx context.Context, rec arrow.Record) (out arrow.Reco
 	}()
 	out, err := m.stage.Transform(ctx, rec)
 	if err != nil {
+		if errors.Is(err, pipeline.ErrInvalidValue) {
+			// Bad data in the request, not a broken model.
+			return nil, errorf(CodeInvalidValue, "model %q version %d: %v", m.name, m.version, err)
+		}
 		return nil, errorf(CodeModelFailed, "model %q version %d: %v", m.name, m.version, err)
 	}
 	if out == nil {

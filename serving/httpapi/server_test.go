@@ -283,6 +283,17 @@ func TestErrors(t *testing.T) {
 	ctx := context.Background()
 	st.SetStage(ctx, "ctr", 1, modelstore.StageDeployed, nil)
 	st.SetStage(ctx, "inferred", 1, modelstore.StageDeployed, nil)
+	// A nullable schema takes an explicit null, never an absent feature.
+	var ninfo modelstore.Info
+	if err := SetNullableInputSchema(&ninfo, in); err != nil {
+		t.Fatal(err)
+	}
+	nv, err := modelstore.PutStage(ctx, st, "nullable", m, ninfo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetStage(ctx, "nullable", nv.Version, modelstore.StageValidated, nil)
+	st.SetStage(ctx, "nullable", nv.Version, modelstore.StageDeployed, nil)
 	e := startServer(t, st, Config{Token: "s3cret", MaxRows: 3, MaxBodyBytes: 4096})
 	for i, tc := range []struct {
 		path, body string
@@ -293,6 +304,8 @@ func TestErrors(t *testing.T) {
 		{"/v1/models/ctr:predict", instances(row(3, 1), row(3, 1), `{"f0":1,"f1":2}`), 400, CodeMissingFeature, "instances[2].f2: missing feature"},
 		{"/v1/models/ctr:predict", instances(row(3, 1), `{"f0":1,"f1":"x","f2":3}`), 400, CodeWrongType, "instances[1].f1: want number, got string"},
 		{"/v1/models/ctr:predict", instances(`{"f0":1,"f1":null,"f2":3}`), 400, CodeInvalidValue, "instances[0].f1: null not allowed"},
+		{"/v1/models/nullable:predict", instances(`{"f0":1,"f2":3}`), 400, CodeMissingFeature, "instances[0].f1: missing feature (send null for a missing value)"},
+		{"/v1/models/nullable:predict", instances(`{"f0":1,"f1":null,"f2":3}`), 400, CodeInvalidValue, "f1"},
 		{"/v1/models/ctr:predict", instances(`{"f0":"NaN","f1":1,"f2":3}`), 400, CodeInvalidValue, "instances[0].f0: NaN not allowed"},
 		{"/v1/models/ctr:predict", instances(row(3, 1), row(3, 1), row(3, 1), row(3, 1)), 400, CodeTooManyRows, "more than 3 rows"},
 		{"/v1/models/ctr:predict", `{"instances":[]}`, 400, CodeNoInstances, "instances: empty"},

@@ -374,16 +374,18 @@ func Float64Array(mem memory.Allocator, vals []float64, valid []bool) *array.Flo
 
 // RowError is the error of an invalid value at a row of a column, for
 // handle_invalid=error: `column "x" row 3: value NaN: <reason>`.
+// It matches pipeline.ErrInvalidValue, so a server answers it as a client
+// error.
 func RowError(col string, row int, value any, reason string) error {
 	switch v := value.(type) {
 	case nil:
-		return fmt.Errorf("column %q row %d: null value: %s", col, row, reason)
+		return pipeline.InvalidValue("column %q row %d: null value: %s", col, row, reason)
 	case float64:
 		if math.IsNaN(v) {
-			return fmt.Errorf("column %q row %d: value NaN: %s", col, row, reason)
+			return pipeline.InvalidValue("column %q row %d: value NaN: %s", col, row, reason)
 		}
 	}
-	return fmt.Errorf("column %q row %d: value %v: %s", col, row, value, reason)
+	return pipeline.InvalidValue("column %q row %d: value %v: %s", col, row, value, reason)
 }
 
 // Filter returns rec without the rows where keep is false, or rec itself
