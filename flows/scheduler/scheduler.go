@@ -352,6 +352,12 @@ func (s *Scheduler) watch(ctx context.Context, from uint64, ch chan<- []modelsto
 
 func (s *Scheduler) loop(ctx context.Context, regCh <-chan []modelstore.Event) error {
 	for {
+		// A stopped flow starts nothing more: an attempt that ended
+		// because ctx was cancelled can be selected before ctx.Done, and
+		// dispatching then would start (and interrupt) it again.
+		if err := ctx.Err(); err != nil {
+			return s.stop(ctx, err)
+		}
 		if err := s.handleEmitted(ctx); err != nil {
 			return s.stop(ctx, err)
 		}
