@@ -15,14 +15,13 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/eddyml/eddy/connectors"
-	"github.com/eddyml/eddy/connectors/csv"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/modelio"
 	"github.com/eddyml/eddy/pipeline/param"
 	"github.com/eddyml/eddy/pipeline/table"
 	"github.com/eddyml/eddy/transformers/hashingtf"
 	"github.com/eddyml/eddy/transformers/internal/catutil"
+	"github.com/eddyml/eddy/transformers/internal/vectest"
 	"github.com/eddyml/eddy/transformers/regextokenizer"
 )
 
@@ -183,46 +182,6 @@ func TestSaveLoad(t *testing.T) {
 	}
 }
 
-var adultCats = []string{"workclass", "education", "marital_status", "occupation", "relationship", "race", "sex", "native_country"}
-
-func adultDocs(t testing.TB, mem memory.Allocator, n int) arrow.Record {
-	p := filepath.Join("..", "..", "..", "shared", "datasets", "adult_train.csv.gz")
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("dataset missing under CI: %v", err)
-		}
-		t.Skipf("no dataset: %v", err)
-	}
-	r, err := csv.Open(context.Background(), p, csv.Options{ReadOptions: connectors.ReadOptions{Allocator: mem, BatchSize: n}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Release()
-	if !r.Next() {
-		t.Fatalf("no batch: %v", r.Err())
-	}
-	rec := r.Record()
-	idx, err := table.FieldIndices(rec.Schema(), adultCats...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := make([]string, n)
-	for i := range docs {
-		var parts []string
-		for _, c := range idx {
-			if v := table.Value(rec.Column(c), i); v != nil {
-				parts = append(parts, v.(string))
-			}
-		}
-		docs[i] = strings.Join(parts, " ")
-	}
-	out, err := table.Build(mem, table.Col("doc", docs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestAdultMatchesSklearn fits idf on hashed term frequencies (2^18
 // buckets, no collisions among the 133 terms) of text made from
 // adult_train and compares each term's idf with scikit-learn's idf_ - 1
@@ -231,7 +190,7 @@ func TestAdultMatchesSklearn(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ctx := pipeline.WithAllocator(context.Background(), mem)
-	docs := adultDocs(t, mem, 2000)
+	docs := vectest.AdultDocs(t, mem, 2000)
 	defer docs.Release()
 	tok, _ := regextokenizer.New(map[string]any{"input_col": "doc", "output_col": "tok", "pattern": `\b\w\w+\b`, "gaps": false})
 	toks, err := tok.Transform(ctx, docs)

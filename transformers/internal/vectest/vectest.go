@@ -11,7 +11,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -301,6 +303,66 @@ func ScalarRows(t testing.TB, tbl *table.Table, names ...string) [][]float64 {
 				out[base+r][j] = v
 			}
 		}
+	}
+	return out
+}
+
+// AdultCategoricals are the categorical columns of the adult dataset that
+// AdultDocs joins into text.
+var AdultCategoricals = []string{"workclass", "education", "marital_status", "occupation", "relationship", "race", "sex", "native_country"}
+
+// AdultDocs returns a one-column record "doc" of the first n rows of
+// adult_train: each row's non-empty AdultCategoricals values joined by
+// spaces, the text the text transformers' reference tests share. It skips
+// the test when the dataset is missing, unless CI=true.
+func AdultDocs(t testing.TB, mem memory.Allocator, n int) arrow.Record {
+	t.Helper()
+	path := filepath.Join(DatasetDir, "adult_train.csv.gz")
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("dataset missing under CI: %v", err)
+		}
+		t.Skipf("no dataset: %v", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	r := csv.NewReader(zr)
+	header, err := r.Read()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var idx []int
+	for _, c := range AdultCategoricals {
+		i := slices.Index(header, c)
+		if i < 0 {
+			t.Fatalf("%s: no column %q", path, c)
+		}
+		idx = append(idx, i)
+	}
+	docs := make([]string, n)
+	for i := range docs {
+		rec, err := r.Read()
+		if err != nil {
+			t.Fatalf("%s: row %d: %v", path, i+1, err)
+		}
+		var parts []string
+		for _, c := range idx {
+			if rec[c] != "" {
+				parts = append(parts, rec[c])
+			}
+		}
+		docs[i] = strings.Join(parts, " ")
+	}
+	out, err := table.Build(mem, table.Col("doc", docs))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
