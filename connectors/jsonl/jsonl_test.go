@@ -17,22 +17,16 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/eddyml/eddy/connectors"
+	"github.com/eddyml/eddy/connectors/internal/conntest"
 	"github.com/eddyml/eddy/connectors/jsonl"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
 // testSchema is what inference finds in the files the writer makes from
 // it (all nullable; vectors FixedSizeList<float64>), plus field metadata
-// to check that an explicit schema's metadata is kept.
-var testSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "b", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
-	{Name: "i", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: "f", Type: arrow.PrimitiveTypes.Float64, Nullable: true,
-		Metadata: arrow.NewMetadata([]string{"eddy.role"}, []string{"label"})},
-	{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "vec", Type: arrow.FixedSizeListOf(3, arrow.PrimitiveTypes.Float64), Nullable: true,
-		Metadata: arrow.NewMetadata([]string{"eddy.role"}, []string{"features"})},
-}, nil)
+// to check that an explicit schema's metadata is kept: the file
+// connectors' shared test schema.
+var testSchema = conntest.Schema
 
 func makeRecord(mem memory.Allocator, from, n int) arrow.Record {
 	b := array.NewRecordBuilder(mem, testSchema)
