@@ -103,7 +103,8 @@ func (s *BisectingKMeans) FitReport(ctx context.Context, r table.Reader) (*Model
 	fail := func(err error) (*Model, Report, error) {
 		return nil, Report{}, fmt.Errorf("stage %q: fit: %w", Kind, err)
 	}
-	x, n, d, err := scoring.ReadFeatures(r, s.FeaturesCol())
+	x, n, d, release, err := scoring.ReadFeatures(r, s.FeaturesCol())
+	defer release()
 	if err != nil {
 		return fail(err)
 	}

@@ -177,7 +177,8 @@ func (s *KMeans) FitReport(ctx context.Context, r table.Reader) (*Model, Report,
 	fail := func(err error) (*Model, Report, error) {
 		return nil, Report{}, fmt.Errorf("stage %q: fit: %w", Kind, err)
 	}
-	m, k, err := readData(r, s.FeaturesCol(), s.params)
+	m, k, release, err := readData(r, s.FeaturesCol(), s.params)
+	defer release()
 	if err != nil {
 		return fail(err)
 	}
@@ -268,16 +269,18 @@ func (s *KMeans) FitRows(ctx context.Context, x []float64, d int, rows []int) (c
 	return best.centers, best.labels, best.dist, rep, nil
 }
 
-func readData(r table.Reader, col string, ps *param.Set) (data, int, error) {
-	x, n, d, err := scoring.ReadFeatures(r, col)
+// readData reads the training matrix (read-only: see scoring.ReadFeatures;
+// call release when done with it, also on error).
+func readData(r table.Reader, col string, ps *param.Set) (m data, k int, release func(), err error) {
+	x, n, d, release, err := scoring.ReadFeatures(r, col)
 	if err != nil {
-		return data{}, 0, err
+		return data{}, 0, release, err
 	}
-	k := K.Get(ps)
+	k = K.Get(ps)
 	if k > n {
-		return data{}, 0, fmt.Errorf("param %q is %d but there are only %d rows", K.Name(), k, n)
+		return data{}, 0, release, fmt.Errorf("param %q is %d but there are only %d rows", K.Name(), k, n)
 	}
-	return data{x: x, n: n, d: d}, k, nil
+	return data{x: x, n: n, d: d}, k, release, nil
 }
 
 // newRand is the estimators' generator: PCG seeded from seed.
@@ -356,7 +359,8 @@ func (s *MiniBatchKMeans) FitReport(ctx context.Context, r table.Reader) (*Model
 	fail := func(err error) (*Model, Report, error) {
 		return nil, Report{}, fmt.Errorf("stage %q: fit: %w", MiniBatchKind, err)
 	}
-	m, k, err := readData(r, s.FeaturesCol(), s.params)
+	m, k, release, err := readData(r, s.FeaturesCol(), s.params)
+	defer release()
 	if err != nil {
 		return fail(err)
 	}

@@ -28,15 +28,25 @@ type Data struct {
 // Read reads r to its end. weightCol may be empty. r is borrowed.
 func Read(r table.Reader, featuresCol, labelCol, weightCol string) (*Data, error) {
 	d := &Data{D: -1}
-	var fbuf []float64
+	// The batches' features are kept (dense ones as views of retained
+	// records) and joined into one exact-size matrix at the end: appending
+	// batch by batch would copy a large matrix several times as it grows.
+	var pieces [][]float64
+	var recs []arrow.Record
+	defer func() {
+		for _, rec := range recs {
+			rec.Release()
+		}
+	}()
 	for r.Next() {
 		rec := r.Record()
 		start := int64(d.N)
-		x, dim, err := Features(rec, featuresCol, d.D, start, fbuf)
+		x, dim, err := Features(rec, featuresCol, d.D, start, nil)
 		if err != nil {
 			return nil, err
 		}
-		fbuf = x[:0]
+		rec.Retain()
+		recs = append(recs, rec)
 		if d.D < 0 {
 			d.D = dim
 		}
@@ -48,8 +58,14 @@ func Read(r table.Reader, featuresCol, labelCol, weightCol string) (*Data, error
 				return nil, err
 			}
 		}
-		d.X = append(d.X, x...)
+		pieces = append(pieces, x)
 		d.N += int(rec.NumRows())
+	}
+	if d.D > 0 {
+		d.X = make([]float64, 0, d.N*d.D)
+		for _, x := range pieces {
+			d.X = append(d.X, x...)
+		}
 	}
 	if err := r.Err(); err != nil {
 		return nil, err

@@ -127,34 +127,63 @@ func Features(rec arrow.Record, col string, dim int) ([]float64, error) {
 // a row-major matrix. It is an error when there are no rows, a vector is
 // null or holds NaN or an infinity, or sizes differ (naming the column and
 // the row).
-func ReadFeatures(r table.Reader, col string) (x []float64, n, dim int, err error) {
+//
+// The matrix is read-only: when r delivers one batch of dense vectors it is
+// that batch's Arrow buffer itself (no copy; the batch is retained), else
+// one exact-size copy of the batches. Call release once x is no longer
+// used (it is never nil, also on error).
+func ReadFeatures(r table.Reader, col string) (x []float64, n, dim int, release func(), err error) {
+	var recs []arrow.Record
+	release = func() {
+		for _, rec := range recs {
+			rec.Release()
+		}
+		recs = nil
+	}
+	fail := func(err error) ([]float64, int, int, func(), error) {
+		release()
+		return nil, 0, 0, func() {}, err
+	}
 	if err := design.CheckFeatures(r.Schema(), col); err != nil {
-		return nil, 0, 0, err
+		return fail(err)
 	}
 	ci, _ := table.FieldIndex(r.Schema(), col)
+	sparse := table.IsSparseVector(r.Schema().Field(ci).Type)
 	dim = -1
-	var buf []float64
+	// Batches are kept (dense ones as views of retained records) and
+	// joined once at the end: appending batch by batch would copy a large
+	// matrix several times over as the slice doubles.
+	var pieces [][]float64
 	for r.Next() {
 		rec := r.Record()
-		xb, d, err := design.Features(rec, col, dim, int64(n), buf)
+		xb, d, err := design.Features(rec, col, dim, int64(n), nil)
 		if err != nil {
-			return nil, 0, 0, err
+			return fail(err)
 		}
-		if table.IsSparseVector(r.Schema().Field(ci).Type) {
-			buf = xb[:0] // densified into buf; dense columns are not copied, so never reuse them
+		if !sparse {
+			rec.Retain()
+			recs = append(recs, rec)
 		}
 		dim = d
-		x = append(x, xb...)
+		pieces = append(pieces, xb)
 		n += int(rec.NumRows())
 	}
 	if err := r.Err(); err != nil {
-		return nil, 0, 0, err
+		return fail(err)
 	}
 	if n == 0 {
-		return nil, 0, 0, errors.New("no rows to fit")
+		return fail(errors.New("no rows to fit"))
 	}
 	if dim == 0 {
-		return nil, 0, 0, fmt.Errorf("column %q: vectors of size 0", col)
+		return fail(fmt.Errorf("column %q: vectors of size 0", col))
 	}
-	return x, n, dim, nil
+	if len(pieces) == 1 {
+		return pieces[0], n, dim, release, nil
+	}
+	x = make([]float64, 0, n*dim)
+	for _, p := range pieces {
+		x = append(x, p...)
+	}
+	release()
+	return x, n, dim, func() {}, nil
 }
