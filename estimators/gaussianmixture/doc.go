@@ -50,9 +50,32 @@
 // features_col (dense or sparse vector), k (2; scikit-learn's
 // n_components), covariance_type (full | tied | diag | spherical),
 // init (kmeans | random), n_init (1), max_iter (100), tol (1e-3),
-// reg_covar (1e-6), seed (0), prediction_col, probability_col,
-// model_version_col. Sample weights are not supported (as scikit-learn).
-// Warm start is not supported.
+// reg_covar (1e-6), seed (0), warm_start (false), prediction_col,
+// probability_col, model_version_col. Sample weights are not supported
+// (as scikit-learn).
+//
+// # Warm start
+//
+// With warm_start true (scikit-learn's warm_start), Fit runs EM once from
+// the weights, means and covariances of the previous Fit of the same
+// estimator, or of SetInitialModel or SetInitialModelData; init, n_init
+// and seed are then unused, and Report.Best is 0. The initial model must
+// have k components, the data's feature count and the covariance_type
+// (types that describe the same mixtures are interchangeable: tied and
+// full with k = 1; full, diag and spherical with one feature); a mismatch
+// is an error naming both values. Model data alone cannot tell tied from
+// full, as both store d×d matrices: SetInitialModelData starts either
+// from them, tied only when every component has the same matrix. Fit
+// remembers its mixture only with warm_start true.
+//
+// Unlike scikit-learn, which compares the first lower bound of a warm fit
+// with the previous fit's (even on other data), the first E step has
+// nothing to compare with: from a converged model Fit stops after two
+// iterations. Continuing a model fitted on part of the data reaches the
+// cold fit's optimum when both lie in the same basin (in the tests, to
+// about 1e-9 relative at tol 1e-8), but EM's linear tail, whose rate the
+// components' overlap sets, often dominates the iteration count: it need
+// not take fewer iterations than a k-means start.
 //
 // # Output
 //

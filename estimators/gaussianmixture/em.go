@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -432,6 +433,54 @@ func mStep(m data, g *mixture, resp []float64, typ string, reg float64) {
 	}
 }
 
+// clone copies g's parameters into a new, prepared mixture.
+func (g *mixture) clone() (*mixture, error) {
+	c := &mixture{k: g.k, d: g.d, cdim: g.cdim, weights: slices.Clone(g.weights), means: slices.Clone(g.means), cov: slices.Clone(g.cov)}
+	if err := c.prepare(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// shared reports whether every component has the same covariance, as
+// in a tied mixture.
+func (g *mixture) shared() bool {
+	first := g.cov[:g.cdim]
+	for c := 1; c < g.k; c++ {
+		if !slices.Equal(first, g.cov[c*g.cdim:(c+1)*g.cdim]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sizeType names the covariance types g's covariance size allows when
+// d > 1 (in one dimension every type has one value per component).
+func (g *mixture) sizeType() string {
+	switch {
+	case g.cdim != g.d*g.d && g.cdim == g.d:
+		return Diag
+	case g.cdim != g.d*g.d:
+		return Spherical
+	case g.k > 1 && g.shared():
+		return "full or tied"
+	}
+	return Full
+}
+
+// sameModel reports whether covariance types a and b define the same
+// family of k-component mixtures in d dimensions: with one component tied
+// is full, and in one dimension full, diag and spherical coincide.
+func sameModel(a, b string, k, d int) bool {
+	canon := func(t string) string {
+		if (t == Tied && k == 1) || (d == 1 && (t == Diag || t == Spherical)) {
+			return Full
+		}
+		return t
+	}
+	return canon(a) == canon(b)
+}
+
 func newMixture(k, d int, typ string) *mixture {
 	cd := covDim(typ, d)
 	return &mixture{k: k, d: d, cdim: cd, weights: make([]float64, k), means: make([]float64, k*d), cov: make([]float64, k*cd)}
@@ -451,6 +500,14 @@ func em(ctx context.Context, m data, resp []float64, k int, typ string, reg, tol
 	if err := g.prepare(); err != nil {
 		return runResult{}, err
 	}
+	return iterate(ctx, m, g, resp, typ, reg, tol, maxIter)
+}
+
+// iterate runs EM iterations from the prepared mixture g (updated in
+// place; resp, n×k, is scratch). The first E step has no previous lower
+// bound to compare with, so a run takes at least two iterations unless
+// max_iter is 1.
+func iterate(ctx context.Context, m data, g *mixture, resp []float64, typ string, reg, tol float64, maxIter int) (runResult, error) {
 	res := runResult{lowerBound: math.Inf(-1)}
 	for it := 1; it <= maxIter; it++ {
 		if err := ctx.Err(); err != nil {

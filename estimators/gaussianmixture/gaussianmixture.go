@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/eddyml/eddy/estimators/internal/scoring"
 	"github.com/eddyml/eddy/estimators/kmeans"
@@ -32,11 +35,12 @@ var (
 	K              = param.New("k", "number of mixture components (scikit-learn's n_components)", 2, param.Gt(0))
 	CovarianceType = param.New("covariance_type", "covariance of each component: full, tied (one shared full matrix), diag or spherical",
 		Full, param.OneOf(Full, Tied, Diag, Spherical))
-	Init     = param.New("init", "initial responsibilities: kmeans (one-hot k-means labels) or random", InitKMeans, param.OneOf(InitKMeans, InitRandom))
-	NInit    = param.New("n_init", "number of initialisations; the run with the largest lower bound wins", 1, param.Gt(0))
-	MaxIter  = param.New("max_iter", "maximum number of EM iterations per run", 100, param.Gt(0))
-	Tol      = param.New("tol", "stop when the lower bound (mean log-likelihood) changes by less than tol", 1e-3, param.GtEq(0.0))
-	RegCovar = param.New("reg_covar", "non-negative value added to the covariance diagonals", 1e-6, param.GtEq(0.0))
+	Init      = param.New("init", "initial responsibilities: kmeans (one-hot k-means labels) or random", InitKMeans, param.OneOf(InitKMeans, InitRandom))
+	NInit     = param.New("n_init", "number of initialisations; the run with the largest lower bound wins", 1, param.Gt(0))
+	MaxIter   = param.New("max_iter", "maximum number of EM iterations per run", 100, param.Gt(0))
+	Tol       = param.New("tol", "stop when the lower bound (mean log-likelihood) changes by less than tol", 1e-3, param.GtEq(0.0))
+	RegCovar  = param.New("reg_covar", "non-negative value added to the covariance diagonals", 1e-6, param.GtEq(0.0))
+	WarmStart = param.New("warm_start", "start one EM run from the previous Fit's mixture or SetInitialModel's (n_init and init are then unused)", false)
 )
 
 func init() {
@@ -62,6 +66,43 @@ type GaussianMixture struct {
 	param.HasModelVersionCol
 	param.HasSeed
 	params *param.Set
+
+	// warm is the mixture the next Fit starts from when warm_start is
+	// set: the last fitted one or SetInitialModel's.
+	mu   sync.Mutex
+	warm *warmStart
+}
+
+// warmStart is a starting mixture and its covariance type: the param of
+// the fit or model it comes from, or "" when only model data tells (see
+// check).
+type warmStart struct {
+	g   *mixture
+	typ string
+}
+
+// check returns why a fit of k components, d features and covariance
+// type typ cannot start from w, or nil.
+func (w *warmStart) check(k, d int, typ string) error {
+	g := w.g
+	switch {
+	case g.k != k:
+		return fmt.Errorf("warm start: the initial model has %d components, param %q is %d", g.k, K.Name(), k)
+	case g.d != d:
+		return fmt.Errorf("warm start: the initial model has %d features, the data %d", g.d, d)
+	case w.typ != "":
+		if !sameModel(w.typ, typ, k, d) {
+			return fmt.Errorf("warm start: the initial model has covariance type %q, param %q is %q", w.typ, CovarianceType.Name(), typ)
+		}
+	// Model data shows the covariance size and whether the components
+	// share one matrix; full and tied have the same size, and a full
+	// mixture may happen to share one (as symmetric data gives).
+	case covDim(typ, d) != g.cdim:
+		return fmt.Errorf("warm start: the initial model has covariance type %q, param %q is %q", g.sizeType(), CovarianceType.Name(), typ)
+	case typ == Tied && k > 1 && !g.shared():
+		return fmt.Errorf("warm start: the initial model's components have different covariances, param %q is %q", CovarianceType.Name(), typ)
+	}
+	return nil
 }
 
 var _ pipeline.Estimator = (*GaussianMixture)(nil)
@@ -70,7 +111,7 @@ var _ pipeline.Estimator = (*GaussianMixture)(nil)
 func New(values map[string]any) (*GaussianMixture, error) {
 	s := &GaussianMixture{}
 	s.params = param.NewSet(Kind, &s.HasFeaturesCol, &s.HasPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed,
-		K, CovarianceType, Init, NInit, MaxIter, Tol, RegCovar)
+		K, CovarianceType, Init, NInit, MaxIter, Tol, RegCovar, WarmStart)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
 	}
@@ -88,6 +129,70 @@ func (s *GaussianMixture) SetCovarianceType(v string) error { return CovarianceT
 
 // SetNInit sets n_init.
 func (s *GaussianMixture) SetNInit(v int) error { return NInit.Set(s.params, v) }
+
+// SetWarmStart sets warm_start.
+func (s *GaussianMixture) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+
+// SetInitialModel makes the next Fit with warm_start run EM once from m's
+// weights, means and covariances (nil forgets them). The fit must have
+// m's k, feature count and covariance_type.
+func (s *GaussianMixture) SetInitialModel(m *Model) error {
+	if m == nil {
+		s.setWarm(nil)
+		return nil
+	}
+	g, err := decode(m.ModelData())
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", Kind, err)
+	}
+	typ := CovarianceType.Get(m.params)
+	if covDim(typ, g.d) != g.cdim || (typ == Tied && g.k > 1 && !g.shared()) {
+		typ = "" // data set apart from the param: trust the data
+	}
+	s.setWarm(&warmStart{g: g, typ: typ})
+	return nil
+}
+
+// SetInitialModelData is SetInitialModel from gaussian_mixture_model data
+// (borrowed; see ModelDataRecord). Without the model's params the
+// covariance type is what the data shows: its size tells full or tied,
+// diag and spherical apart, and tied needs one matrix shared by all
+// components.
+func (s *GaussianMixture) SetInitialModelData(data ...arrow.Record) error {
+	g, err := decode(data)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", Kind, err)
+	}
+	s.setWarm(&warmStart{g: g})
+	return nil
+}
+
+func (s *GaussianMixture) setWarm(w *warmStart) {
+	s.mu.Lock()
+	s.warm = w
+	s.mu.Unlock()
+}
+
+// start returns a copy of the warm-start mixture when warm_start is set
+// and there is one, after checking it fits k, the data's dimension d and
+// covariance type typ.
+func (s *GaussianMixture) start(k, d int, typ string) (*mixture, error) {
+	if !WarmStart.Get(s.params) {
+		return nil, nil
+	}
+	s.mu.Lock()
+	w := s.warm
+	s.mu.Unlock()
+	if w == nil {
+		return nil, nil
+	}
+	if err := w.check(k, d, typ); err != nil {
+		return nil, err
+	}
+	// check implies typ's covariance layout; EM updates a copy, the
+	// original stays the start of later fits.
+	return w.g.clone()
+}
 
 // Fit reads r (borrowed) into memory and fits the mixture.
 func (s *GaussianMixture) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
@@ -111,22 +216,39 @@ func (s *GaussianMixture) FitReport(ctx context.Context, r table.Reader) (*Model
 	}
 	m := data{x: x, n: n, d: d}
 	typ := CovarianceType.Get(s.params)
-	rng := rand.New(rand.NewPCG(uint64(s.Seed()), 0x9E3779B97F4A7C15))
+	g0, err := s.start(k, d, typ)
+	if err != nil {
+		return fail(err)
+	}
 	resp := make([]float64, n*k)
 	var best runResult
 	var rep Report
-	for run := range NInit.Get(s.params) {
-		if err := initResp(ctx, m, k, Init.Get(s.params), rng, resp); err != nil {
-			return fail(fmt.Errorf("initialisation %d: %w", run, err))
-		}
-		res, err := em(ctx, m, resp, k, typ, RegCovar.Get(s.params), Tol.Get(s.params), MaxIter.Get(s.params))
+	if g0 != nil {
+		// As scikit-learn's warm_start: one run, no initialisation.
+		best, err = iterate(ctx, m, g0, resp, typ, RegCovar.Get(s.params), Tol.Get(s.params), MaxIter.Get(s.params))
 		if err != nil {
-			return fail(err)
+			return fail(fmt.Errorf("warm start: %w", err))
 		}
-		if run == 0 || res.lowerBound > best.lowerBound {
-			best = res
-			rep = Report{LowerBound: res.lowerBound, Iter: res.iter, Converged: res.converged, Best: run}
+		rep = Report{LowerBound: best.lowerBound, Iter: best.iter, Converged: best.converged}
+	} else {
+		rng := rand.New(rand.NewPCG(uint64(s.Seed()), 0x9E3779B97F4A7C15))
+		for run := range NInit.Get(s.params) {
+			if err := initResp(ctx, m, k, Init.Get(s.params), rng, resp); err != nil {
+				return fail(fmt.Errorf("initialisation %d: %w", run, err))
+			}
+			res, err := em(ctx, m, resp, k, typ, RegCovar.Get(s.params), Tol.Get(s.params), MaxIter.Get(s.params))
+			if err != nil {
+				return fail(err)
+			}
+			if run == 0 || res.lowerBound > best.lowerBound {
+				best = res
+				rep = Report{LowerBound: res.lowerBound, Iter: res.iter, Converged: res.converged, Best: run}
+			}
 		}
+	}
+	if WarmStart.Get(s.params) {
+		// best.g is not shared: the model decodes its own copy.
+		s.setWarm(&warmStart{g: best.g, typ: typ})
 	}
 	model, err := NewModel(nil)
 	if err != nil {
