@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 
@@ -164,4 +165,70 @@ func TestPooledColumnsKeptByModel(t *testing.T) {
 		t.Errorf("kept column overwritten: %v", got)
 	}
 	x.Release()
+}
+
+// TestPredictArrowInvalidFeatureVector: a model served on its feature
+// vector column directly (no assembler in front) rejects a NaN, a null
+// vector or a vector of the wrong size in an Arrow request as the client's
+// error (400, invalid value, naming the column and row), not as a model
+// failure.
+func TestPredictArrowInvalidFeatureVector(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	m, _ := trainModel(t, 3, 200)
+	lr := m.Stages()[1]
+	st, err := modelstore.OpenDir(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	putVersions(t, st, "bare", lr, nil, 1, false)
+	if _, err := st.SetStage(context.Background(), "bare", 1, modelstore.StageDeployed, nil); err != nil {
+		t.Fatal(err)
+	}
+	e := startServer(t, st, Config{Allocator: mem})
+	body := func(vecs [][]float64) []byte {
+		rec, err := table.Build(mem, table.DenseCol("features", len(vecs[0]), vecs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		var b bytes.Buffer
+		w := ipc.NewWriter(&b, ipc.WithSchema(rec.Schema()), ipc.WithAllocator(mem))
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name   string
+		body   []byte
+		status int
+		want   string
+	}{
+		{"valid", body([][]float64{{1, 1, 1}, {-1, -1, -1}}), 200, ""},
+		{"nan", body([][]float64{{1, 1, 1}, {1, nan, 1}}), 400, `column \"features\" row 1: feature 1 is NaN`},
+		{"infinity", body([][]float64{{math.Inf(1), 1, 1}}), 400, `column \"features\" row 0: feature 0 is +Inf`},
+		{"wrong size", body([][]float64{{1, 1}}), 400, `column \"features\" row 0: vector of size 2, want 3`},
+	} {
+		resp, err := http.Post(e.url+"/v1/models/bare:predict", ContentTypeArrowStream, bytes.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		buf.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: status %d: %s", tc.name, resp.StatusCode, buf.Bytes())
+			continue
+		}
+		if tc.status != 200 && (!bytes.Contains(buf.Bytes(), []byte(fmt.Sprintf(`"code":%d`, CodeInvalidValue))) ||
+			!bytes.Contains(buf.Bytes(), []byte(tc.want))) {
+			t.Errorf("%s: %s, want code %d and %q", tc.name, buf.Bytes(), CodeInvalidValue, tc.want)
+		}
+	}
 }

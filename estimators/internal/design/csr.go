@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
@@ -138,12 +139,12 @@ func SparseFeatures(rec arrow.Record, col string, want int, start int64, m *CSR)
 		for j := range n {
 			for p := iOff[j]; p < iOff[j+1]; p++ {
 				if ic.IsNull(int(p)) {
-					return fmt.Errorf("column %q row %d: null index inside the vector", col, start+int64(j))
+					return pipeline.InvalidValue("column %q row %d: null index inside the vector", col, start+int64(j))
 				}
 			}
 			for p := vOff[j]; p < vOff[j+1]; p++ {
 				if vc.IsNull(int(p)) {
-					return fmt.Errorf("column %q row %d: null value inside the vector", col, start+int64(j))
+					return pipeline.InvalidValue("column %q row %d: null value inside the vector", col, start+int64(j))
 				}
 			}
 		}
@@ -153,32 +154,32 @@ func SparseFeatures(rec arrow.Record, col string, want int, start int64, m *CSR)
 	for j := range n {
 		row := start + int64(j)
 		if s.IsNull(j) {
-			return fmt.Errorf("column %q row %d: null feature vector", col, row)
+			return pipeline.InvalidValue("column %q row %d: null feature vector", col, row)
 		}
 		size := int(sizes.Value(j))
 		if dim < 0 {
 			dim = size
 		}
 		if size != dim {
-			return fmt.Errorf("column %q row %d: vector of size %d, want %d", col, row, size, dim)
+			return pipeline.InvalidValue("column %q row %d: vector of size %d, want %d", col, row, size, dim)
 		}
 		ilo, ihi := iOff[j]-ib, iOff[j+1]-ib
 		vlo, vhi := vOff[j]-vb, vOff[j+1]-vb
 		if ihi < ilo || ihi-ilo != vhi-vlo || vlo != ilo {
-			return fmt.Errorf("column %q row %d: sparse vector has %d indices but %d values", col, row, ihi-ilo, vhi-vlo)
+			return pipeline.InvalidValue("column %q row %d: sparse vector has %d indices but %d values", col, row, ihi-ilo, vhi-vlo)
 		}
 		prev := int32(-1)
 		for p := ilo; p < ihi; p++ {
 			ix := indices[p]
 			if ix < 0 || int(ix) >= size {
-				return fmt.Errorf("column %q row %d: index %d out of range [0, %d)", col, row, ix, size)
+				return pipeline.InvalidValue("column %q row %d: index %d out of range [0, %d)", col, row, ix, size)
 			}
 			if ix <= prev {
-				return fmt.Errorf("column %q row %d: index %d after %d, want strictly increasing indices", col, row, ix, prev)
+				return pipeline.InvalidValue("column %q row %d: index %d after %d, want strictly increasing indices", col, row, ix, prev)
 			}
 			prev = ix
 			if v := values[p]; math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("column %q row %d: feature %d is %v", col, row, ix, v)
+				return pipeline.InvalidValue("column %q row %d: feature %d is %v", col, row, ix, v)
 			}
 		}
 		m.Offsets = append(m.Offsets, int64(ihi))
@@ -198,12 +199,12 @@ func (d *Data) check(labelCol, weightCol string) error {
 	}
 	for i, v := range d.Y {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("column %q row %d: label is %v", labelCol, i, v)
+			return pipeline.InvalidValue("column %q row %d: label is %v", labelCol, i, v)
 		}
 	}
 	for i, v := range d.W {
 		if !(v >= 0) || math.IsInf(v, 0) {
-			return fmt.Errorf("column %q row %d: weight is %v, want a finite value >= 0", weightCol, i, v)
+			return pipeline.InvalidValue("column %q row %d: weight is %v, want a finite value >= 0", weightCol, i, v)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
@@ -90,7 +91,7 @@ func Features(rec arrow.Record, col string, want int, start int64, buf []float64
 	n := arr.Len()
 	for j := range n {
 		if arr.IsNull(j) {
-			return nil, 0, fmt.Errorf("column %q row %d: null feature vector", col, start+int64(j))
+			return nil, 0, pipeline.InvalidValue("column %q row %d: null feature vector", col, start+int64(j))
 		}
 	}
 	var x []float64
@@ -101,7 +102,7 @@ func Features(rec arrow.Record, col string, want int, start int64, buf []float64
 			return nil, 0, fmt.Errorf("column %q: %w", col, err)
 		}
 		if want >= 0 && dim != want {
-			return nil, 0, fmt.Errorf("column %q row %d: vector of size %d, want %d", col, start, dim, want)
+			return nil, 0, pipeline.InvalidValue("column %q row %d: vector of size %d, want %d", col, start, dim, want)
 		}
 	case table.IsSparseVector(arr.DataType()):
 		sv, err := table.NewSparseVectors(arr)
@@ -115,7 +116,7 @@ func Features(rec arrow.Record, col string, want int, start int64, buf []float64
 				dim = size
 			}
 			if size != dim {
-				return nil, 0, fmt.Errorf("column %q row %d: vector of size %d, want %d", col, start+int64(j), size, dim)
+				return nil, 0, pipeline.InvalidValue("column %q row %d: vector of size %d, want %d", col, start+int64(j), size, dim)
 			}
 		}
 		if dim < 0 {
@@ -125,12 +126,12 @@ func Features(rec arrow.Record, col string, want int, start int64, buf []float64
 		for j := range n {
 			_, idx, vals := sv.At(j)
 			if len(idx) != len(vals) {
-				return nil, 0, fmt.Errorf("column %q row %d: sparse vector has %d indices but %d values", col, start+int64(j), len(idx), len(vals))
+				return nil, 0, pipeline.InvalidValue("column %q row %d: sparse vector has %d indices but %d values", col, start+int64(j), len(idx), len(vals))
 			}
 			row := x[j*dim : (j+1)*dim]
 			for k, ix := range idx {
 				if ix < 0 || int(ix) >= dim {
-					return nil, 0, fmt.Errorf("column %q row %d: index %d out of range [0, %d)", col, start+int64(j), ix, dim)
+					return nil, 0, pipeline.InvalidValue("column %q row %d: index %d out of range [0, %d)", col, start+int64(j), ix, dim)
 				}
 				row[ix] = vals[k]
 			}
@@ -140,7 +141,7 @@ func Features(rec arrow.Record, col string, want int, start int64, buf []float64
 	}
 	for k, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, 0, fmt.Errorf("column %q row %d: feature %d is %v", col, start+int64(k/max(dim, 1)), k%max(dim, 1), v)
+			return nil, 0, pipeline.InvalidValue("column %q row %d: feature %d is %v", col, start+int64(k/max(dim, 1)), k%max(dim, 1), v)
 		}
 	}
 	return x, dim, nil
@@ -154,7 +155,7 @@ func appendNumbers(dst []float64, rec arrow.Record, col string, start int64) ([]
 	arr := rec.Column(i)
 	for j := range arr.Len() {
 		if arr.IsNull(j) {
-			return nil, fmt.Errorf("column %q row %d is null", col, start+int64(j))
+			return nil, pipeline.InvalidValue("column %q row %d is null", col, start+int64(j))
 		}
 	}
 	switch a := arr.(type) {
