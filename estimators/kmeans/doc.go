@@ -30,8 +30,11 @@
 // step's squared center shift is at most tol times the mean variance. The
 // reported inertia is over all rows with the final centers.
 //
-// Assignment uses argmax_c x·c - ||c||²/2, four accumulators per dot
-// product; the distance of the winner is then computed exactly. Rows are
+// Assignment uses argmax_c x·c - ||c||²/2; the distance of the winner is
+// then computed exactly. Dot products and distances come from package
+// vecmath (AVX2+FMA assembly on amd64 CPUs that have it, plain Go
+// elsewhere or with -tags purego), which computes each center's value the
+// same way however many it is given at once. Rows are
 // split over two goroutines (fixed halves, so results do not depend on the
 // machine) with per-goroutine partial sums; nothing is allocated per row.
 // KMeans.FitRows clusters a subset of the rows of a matrix in place, as

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"sync"
+
+	"github.com/eddyml/eddy/estimators/internal/vecmath"
 )
 
 // data is a row-major training matrix, or the rows idx of one (then n is
@@ -37,6 +39,11 @@ func (m data) nparts() int {
 	return 1
 }
 
+// linePad is a cache line of float64s: per-goroutine accumulators written
+// on every row are kept this far apart, since two cores writing one line
+// take turns owning it.
+const linePad = 8
+
 // parallel runs f on each of nparts row ranges concurrently.
 func parallel(n, nparts int, f func(part, lo, hi int)) {
 	if nparts == 1 {
@@ -54,160 +61,32 @@ func parallel(n, nparts int, f func(part, lo, hi int)) {
 	wg.Wait()
 }
 
+// sqDist is ||a - b||², summed as (a_j - b_j)² (no cancellation).
 func sqDist(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s0, s1 float64
-	j := 0
-	for ; j+1 < len(a); j += 2 {
-		d0, d1 := a[j]-b[j], a[j+1]-b[j+1]
-		s0 += d0 * d0
-		s1 += d1 * d1
-	}
-	if j < len(a) {
-		d := a[j] - b[j]
-		s0 += d * d
-	}
-	return s0 + s1
-}
-
-// sqDist4 is sqDist of a to each of b0..b3 in one pass over a, with the
-// same sums per pair (so the same values): eight independent accumulator
-// chains instead of two.
-func sqDist4(a, b0, b1, b2, b3 []float64) (float64, float64, float64, float64) {
-	n := len(a)
-	b0, b1, b2, b3 = b0[:n], b1[:n], b2[:n], b3[:n]
-	var p0, q0, p1, q1, p2, q2, p3, q3 float64
-	j := 0
-	for ; j+1 < n; j += 2 {
-		x0, x1 := a[j], a[j+1]
-		d := x0 - b0[j]
-		e := x1 - b0[j+1]
-		p0 += d * d
-		q0 += e * e
-		d = x0 - b1[j]
-		e = x1 - b1[j+1]
-		p1 += d * d
-		q1 += e * e
-		d = x0 - b2[j]
-		e = x1 - b2[j+1]
-		p2 += d * d
-		q2 += e * e
-		d = x0 - b3[j]
-		e = x1 - b3[j+1]
-		p3 += d * d
-		q3 += e * e
-	}
-	if j < n {
-		x := a[j]
-		d := x - b0[j]
-		p0 += d * d
-		d = x - b1[j]
-		p1 += d * d
-		d = x - b2[j]
-		p2 += d * d
-		d = x - b3[j]
-		p3 += d * d
-	}
-	return p0 + q0, p1 + q1, p2 + q2, p3 + q3
+	return vecmath.SqDist(a, b[:len(a)])
 }
 
 // nearest returns the index of the center nearest to xi and the squared
 // distance; half holds ||c||²/2 per center, so that the nearest center
 // maximises x·c - ||c||²/2. The distance is computed exactly afterwards.
+// Every center's dot product is computed by the same arithmetic whatever
+// its group of vecmath.Dots, and the scores are compared in center order,
+// so the choice does not depend on the grouping; a NaN score never wins
+// (center 0 is the default).
 func nearest(xi, centers, half []float64, d int) (int, float64) {
-	if len(half) == 2 {
-		return nearest2(xi, centers, half, d)
-	}
+	var buf [16]float64
 	best, bestScore := 0, math.Inf(-1)
-	c := 0
-	// Centers two at a time (xi read once, eight accumulator chains), each
-	// center's dot product summed as in the single-center loop below, and
-	// the scores compared in center order: the same choice.
-	for ; c+1 < len(half); c += 2 {
-		s0, s1 := dot2(xi, centers[c*d:(c+1)*d], centers[(c+1)*d:(c+2)*d])
-		if s := s0 - half[c]; s > bestScore {
-			best, bestScore = c, s
-		}
-		if s := s1 - half[c+1]; s > bestScore {
-			best, bestScore = c+1, s
-		}
-	}
-	for ; c < len(half); c++ {
-		cc := centers[c*d : (c+1)*d]
-		cc = cc[:len(xi)]
-		var s0, s1, s2, s3 float64
-		j := 0
-		for ; j+3 < len(xi); j += 4 {
-			s0 += xi[j] * cc[j]
-			s1 += xi[j+1] * cc[j+1]
-			s2 += xi[j+2] * cc[j+2]
-			s3 += xi[j+3] * cc[j+3]
-		}
-		for ; j < len(xi); j++ {
-			s0 += xi[j] * cc[j]
-		}
-		if s := (s0 + s1) + (s2 + s3) - half[c]; s > bestScore {
-			best, bestScore = c, s
+	for lo := 0; lo < len(half); lo += len(buf) {
+		hi := min(lo+len(buf), len(half))
+		dots := buf[:hi-lo]
+		vecmath.Dots(dots, xi, centers[lo*d:hi*d])
+		for j, v := range dots {
+			if s := v - half[lo+j]; s > bestScore {
+				best, bestScore = lo+j, s
+			}
 		}
 	}
 	return best, sqDist(xi, centers[best*d:(best+1)*d])
-}
-
-// dot2 returns xi·c0 and xi·c1, each summed with four accumulators
-// combined as (a0+a1)+(a2+a3).
-func dot2(xi, c0, c1 []float64) (float64, float64) {
-	c0, c1 = c0[:len(xi)], c1[:len(xi)]
-	var a0, a1, a2, a3, b0, b1, b2, b3 float64
-	j := 0
-	for ; j+3 < len(xi); j += 4 {
-		x0, x1, x2, x3 := xi[j], xi[j+1], xi[j+2], xi[j+3]
-		a0 += x0 * c0[j]
-		a1 += x1 * c0[j+1]
-		a2 += x2 * c0[j+2]
-		a3 += x3 * c0[j+3]
-		b0 += x0 * c1[j]
-		b1 += x1 * c1[j+1]
-		b2 += x2 * c1[j+2]
-		b3 += x3 * c1[j+3]
-	}
-	for ; j < len(xi); j++ {
-		a0 += xi[j] * c0[j]
-		b0 += xi[j] * c1[j]
-	}
-	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
-}
-
-// nearest2 is nearest for two centers (the splits of bisecting k-means):
-// both dot products in one pass over xi, with the same sums (per center,
-// four accumulators combined alike) and so the same choice.
-func nearest2(xi, centers, half []float64, d int) (int, float64) {
-	c0, c1 := centers[:d], centers[d:2*d]
-	c0, c1 = c0[:len(xi)], c1[:len(xi)]
-	var a0, a1, a2, a3, b0, b1, b2, b3 float64
-	j := 0
-	for ; j+3 < len(xi); j += 4 {
-		x0, x1, x2, x3 := xi[j], xi[j+1], xi[j+2], xi[j+3]
-		a0 += x0 * c0[j]
-		a1 += x1 * c0[j+1]
-		a2 += x2 * c0[j+2]
-		a3 += x3 * c0[j+3]
-		b0 += x0 * c1[j]
-		b1 += x1 * c1[j+1]
-		b2 += x2 * c1[j+2]
-		b3 += x3 * c1[j+3]
-	}
-	for ; j < len(xi); j++ {
-		a0 += xi[j] * c0[j]
-		b0 += xi[j] * c1[j]
-	}
-	s0 := (a0 + a1) + (a2 + a3) - half[0]
-	s1 := (b0 + b1) + (b2 + b3) - half[1]
-	// As nearest: center 1 wins only with a strictly larger score (a NaN
-	// score never wins; center 0 is the default).
-	if s1 > s0 || (s0 != s0 && s1 > math.Inf(-1)) {
-		return 1, sqDist(xi, c1)
-	}
-	return 0, sqDist(xi, c0)
 }
 
 func halfNorms(dst, centers []float64, d int) {
@@ -233,9 +112,10 @@ func tolerance(m data, tol float64) float64 {
 	nparts := m.nparts()
 	d := m.d
 	shift := slices.Clone(m.row(0))
-	sums := make([]float64, 2*nparts*d)
+	stride := 2*d + linePad // padded: no cache line written by both goroutines
+	sums := make([]float64, nparts*stride)
 	parallel(m.n, nparts, func(p, lo, hi int) {
-		s1, s2 := sums[2*p*d:(2*p+1)*d], sums[(2*p+1)*d:(2*p+2)*d]
+		s1, s2 := sums[p*stride:p*stride+d], sums[p*stride+d:p*stride+2*d]
 		for i := lo; i < hi; i++ {
 			for j, v := range m.row(i) {
 				t := v - shift[j]
@@ -248,8 +128,8 @@ func tolerance(m data, tol float64) float64 {
 	for j := range d {
 		var s1, s2 float64
 		for p := range nparts {
-			s1 += sums[2*p*d+j]
-			s2 += sums[(2*p+1)*d+j]
+			s1 += sums[p*stride+j]
+			s2 += sums[p*stride+d+j]
 		}
 		s += max(s2-s1*s1/float64(m.n), 0)
 	}
@@ -306,34 +186,29 @@ func plusPlus(m data, idx []int, k int, rng *rand.Rand) []float64 {
 			j := sort.SearchFloat64s(cum, r)
 			cand[t] = min(j, n-1)
 		}
-		clear(partPot)
 		for t, ci := range cand {
 			copy(candX[t*d:(t+1)*d], at(ci))
 		}
-		// One pass over the rows for all candidates (memory traffic, not
-		// arithmetic, bounds this on large inputs).
+		// One pass over the rows for all candidates (with the SIMD
+		// kernels, memory traffic bounds this on large inputs); per-range
+		// potentials in a goroutine's own stack.
 		parallel(n, nparts, func(p, lo, hi int) {
-			ps := partPot[p*trials : (p+1)*trials]
+			var stack [16]float64
+			buf := stack[:]
+			if 2*trials > len(buf) {
+				buf = make([]float64, 2*trials)
+			}
+			dist, ps := buf[:trials], buf[trials:2*trials]
 			for i := lo; i < hi; i++ {
-				xi := at(i)
+				vecmath.SqDists(dist, at(i), candX)
 				ci := closest[i]
-				t := 0
-				for ; t+3 < trials; t += 4 {
-					v0, v1, v2, v3 := sqDist4(xi, candX[t*d:(t+1)*d], candX[(t+1)*d:(t+2)*d],
-						candX[(t+2)*d:(t+3)*d], candX[(t+3)*d:(t+4)*d])
-					v0, v1, v2, v3 = min(ci, v0), min(ci, v1), min(ci, v2), min(ci, v3)
-					candDist[t][i], candDist[t+1][i], candDist[t+2][i], candDist[t+3][i] = v0, v1, v2, v3
-					ps[t] += v0
-					ps[t+1] += v1
-					ps[t+2] += v2
-					ps[t+3] += v3
-				}
-				for ; t < trials; t++ {
-					v := min(ci, sqDist(xi, candX[t*d:(t+1)*d]))
+				for t, v := range dist {
+					v = min(ci, v)
 					candDist[t][i] = v
 					ps[t] += v
 				}
 			}
+			copy(partPot[p*trials:(p+1)*trials], ps)
 		})
 		best := 0
 		for t := range cand {
@@ -389,7 +264,10 @@ func lloyd(ctx context.Context, m data, centers []float64, k, maxIter int, tol f
 	nparts := m.nparts()
 	parts := make([]lloydPart, nparts)
 	for p := range parts {
-		parts[p] = lloydPart{sums: make([]float64, k*d), counts: make([]float64, k)}
+		// One block per goroutine, padded at both ends so that no two
+		// goroutines write the same cache line.
+		buf := make([]float64, linePad+k*d+k+linePad)
+		parts[p] = lloydPart{sums: buf[linePad : linePad+k*d], counts: buf[linePad+k*d : linePad+k*d+k]}
 	}
 	labels := make([]int32, m.n)
 	for i := range labels {
@@ -405,24 +283,23 @@ func lloyd(ctx context.Context, m data, centers []float64, k, maxIter int, tol f
 			pt := &parts[p]
 			clear(pt.sums)
 			clear(pt.counts)
-			pt.inertia, pt.changed = 0, 0
+			var inertia float64
+			changed := 0
 			for i := lo; i < hi; i++ {
 				xi := m.row(i)
 				c, dd := nearest(xi, centers, half, d)
 				if int32(c) != labels[i] {
-					pt.changed++
+					changed++
 					labels[i] = int32(c)
 				}
 				dist[i] = dd
-				pt.inertia += dd
+				inertia += dd
 				if update {
-					s := pt.sums[c*d : (c+1)*d]
-					for j, v := range xi {
-						s[j] += v
-					}
+					vecmath.Add(pt.sums[c*d:(c+1)*d], xi)
 					pt.counts[c]++
 				}
 			}
+			pt.inertia, pt.changed = inertia, changed
 		})
 	}
 	strict := false
@@ -665,10 +542,11 @@ func assignAll(m data, centers []float64, k int) (float64, []float64) {
 	halfNorms(half, centers, m.d)
 	nparts := m.nparts()
 	inertia := make([]float64, nparts)
-	counts := make([]float64, nparts*k)
+	stride := k + linePad
+	counts := make([]float64, nparts*stride)
 	parallel(m.n, nparts, func(p, lo, hi int) {
 		var s float64
-		cnt := counts[p*k : (p+1)*k]
+		cnt := counts[p*stride : p*stride+k]
 		for i := lo; i < hi; i++ {
 			c, dd := nearest(m.row(i), centers, half, m.d)
 			s += dd
@@ -679,7 +557,7 @@ func assignAll(m data, centers []float64, k int) (float64, []float64) {
 	total := make([]float64, k)
 	for p := range nparts {
 		for c := range k {
-			total[c] += counts[p*k+c]
+			total[c] += counts[p*stride+c]
 		}
 	}
 	return sum(inertia), total
