@@ -6,9 +6,10 @@ BENCHTIME ?= 1x
 
 .PHONY: test test-short servers jupyter vet lint fmt bench bench-csv fuzz
 
-## test: install missing test servers and jupyter, vet, then every test with the race detector.
+## test: install missing test servers and jupyter, vet, then every test with the race detector, and the plain-Go vector kernels (-tags purego).
 test: servers jupyter vet
 	$(GO) test -race -timeout 20m $(PKGS)
+	$(GO) test -tags purego ./estimators/internal/vecmath/ ./estimators/kmeans/ ./estimators/bisectingkmeans/
 
 ## test-short: the quick suite (skips slow tests marked with testing.Short).
 test-short: vet

@@ -25,8 +25,11 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxRows caps the rows of one request (default 10,000).
 	MaxRows int
-	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are the
-	// http.Server timeouts (defaults 5s, 30s, 30s, 120s).
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout bound
+	// a request's headers, its headers and body, what follows its headers
+	// (body, model, answer), and the wait between requests (defaults 5s,
+	// 30s, 30s, 120s). Run closes a connection over a limit within a
+	// tenth of the shortest limit after it expires (connwatch.go).
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// PinnedCacheSize is how many pinned (non-deployed) versions stay
 	// loaded, least recently used first out (default 8).

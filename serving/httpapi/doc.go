@@ -83,8 +83,11 @@
 // Admin routes need "Authorization: Bearer TOKEN" (Config.Token; without
 // one they are disabled), predict routes too with
 // Config.RequireTokenForPredict. Bodies are capped (MaxBodyBytes), rows
-// per request too (MaxRows), and the http.Server has read, write, header
-// and idle timeouts. A panic inside a model is recovered into a 500 with
+// per request too (MaxRows), and Run enforces header, read, write and idle
+// timeouts by sweeping its connections every tenth of the shortest one,
+// closing a connection within a tick after its limit (net/http's own
+// per-request socket deadlines cost about 10% of a single-row request's
+// CPU time; see connwatch.go for what each limit covers). A panic inside a model is recovered into a 500 with
 // CodeModelPanic for that request alone. Errors are
 // {"error":{"code":C,"message":M}} with codes from errors.go; on /v2
 // routes they follow the protocol's {"error":"message"} with "code"
