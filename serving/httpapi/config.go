@@ -31,6 +31,10 @@ type Config struct {
 	// 30s, 30s, 120s). Run closes a connection over a limit within a
 	// tenth of the shortest limit after it expires (connwatch.go).
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// DisableFastLane makes Run serve every request through net/http.
+	// By default the JSON predict requests the row path answers are
+	// served by a leaner HTTP/1.1 loop (fastlane.go), with the same bytes.
+	DisableFastLane bool
 	// PinnedCacheSize is how many pinned (non-deployed) versions stay
 	// loaded, least recently used first out (default 8).
 	PinnedCacheSize int

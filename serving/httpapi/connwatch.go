@@ -63,9 +63,17 @@ type watchedConn struct {
 	reqStart atomic.Int64
 	// wrote is set by the first write of the current request's answer.
 	wrote atomic.Bool
+	// pre is read before the connection: what the fast lane had read of
+	// a request it handed to net/http.
+	pre []byte
 }
 
 func (c *watchedConn) Read(p []byte) (int, error) {
+	if len(c.pre) > 0 {
+		n := copy(p, c.pre)
+		c.pre = c.pre[n:]
+		return n, nil
+	}
 	n, err := c.Conn.Read(p)
 	if n > 0 && c.reqStart.Load() == 0 && http.ConnState(c.state.Load()) == http.StateIdle {
 		c.reqStart.Store(c.w.clock())

@@ -65,6 +65,17 @@
 // the Arrow path, so errors keep their codes and messages; answers are
 // byte for byte those of the Arrow path.
 //
+// Run serves those requests, when they come as a plain
+// "POST /v1/models/NAME:predict HTTP/1.1" with a Content-Length, on a
+// lean HTTP/1.1 loop of its own (fastlane.go, off with
+// Config.DisableFastLane) that parses only what the request needs and
+// writes the same bytes as net/http. Any other request (another route, a
+// version or alias, Expect, chunked, Connection: close, a token, an Arrow
+// body, and every request the row path cannot answer, errors included)
+// is handed with the bytes read so far to net/http, which keeps the
+// connection from then on. net/http costs about 14 us of CPU per request
+// on this machine before a handler runs, the lane about 7 us.
+//
 // # Hot swap
 //
 // Sync loads the highest deployed version of every model, then follows

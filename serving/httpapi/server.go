@@ -95,16 +95,54 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		defer wg.Done()
 		cw.run(sweepCtx)
 	}()
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(cw.listener(ln)) }()
+	wln := cw.listener(ln)
+	if s.cfg.DisableFastLane {
+		errc := make(chan error, 1)
+		go func() { errc <- hs.Serve(wln) }()
+		var err error
+		select {
+		case err = <-errc:
+		case <-ctx.Done():
+			sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+			err = hs.Shutdown(sctx)
+			scancel()
+			<-errc
+		}
+		cancel()
+		stopSweep()
+		wg.Wait()
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		return err
+	}
+	// The fast lane accepts every connection and hands net/http those
+	// whose requests it does not serve (fastlane.go).
+	fl := newFastLane(s, cw, ln.Addr())
+	httpErr, laneErr := make(chan error, 1), make(chan error, 1)
+	go func() { httpErr <- hs.Serve(fl.hand) }()
+	go func() { laneErr <- fl.serve(wln) }()
 	var err error
 	select {
-	case err = <-errc:
+	case err = <-laneErr:
+		// The listener failed: stop serving.
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+		fl.shutdown(sctx)
+		hs.Shutdown(sctx)
+		scancel()
+		<-httpErr
+	case err = <-httpErr:
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+		fl.shutdown(sctx)
+		scancel()
+		<-laneErr
 	case <-ctx.Done():
 		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+		fl.shutdown(sctx)
 		err = hs.Shutdown(sctx)
 		scancel()
-		<-errc
+		<-laneErr
+		<-httpErr
 	}
 	cancel()
 	stopSweep()
