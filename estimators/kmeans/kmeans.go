@@ -38,7 +38,7 @@ var (
 	NInit   = param.New("n_init", "number of initialisations; the run with the smallest inertia wins", 1, param.Gt(0))
 	MaxIter = param.New("max_iter", "maximum number of Lloyd iterations per run", 300, param.Gt(0))
 	Tol     = param.New("tol", "stop when the sum of squared center shifts is at most tol times the mean feature variance", 1e-4, param.GtEq(0.0))
-	// WarmStart is a kmeans param only.
+	// WarmStart is kmeans'; mini_batch_kmeans has MiniBatchWarmStart.
 	WarmStart = param.New("warm_start", "start one Lloyd run from the previous Fit's centers or SetInitialCenters' (n_init and init are then unused)", false)
 
 	BatchSize         = param.New("batch_size", "rows per mini-batch", 1024, param.Gt(0))
@@ -47,6 +47,8 @@ var (
 	MaxNoImprovement  = param.New("max_no_improvement", "stop after this many steps without improvement of the smoothed batch inertia; 0 disables", 10, param.GtEq(0))
 	InitSize          = param.New("init_size", "rows sampled to initialise (0: 3*batch_size, at least 3*k)", 0, param.GtEq(0))
 	ReassignmentRatio = param.New("reassignment_ratio", "centers with a count below this fraction of the largest move to random rows", 0.01, param.GtEq(0.0))
+
+	MiniBatchWarmStart = param.New("warm_start", "continue the mini-batch updates from the centers and counts of the previous Fit or of SetInitialModel (init, n_init and init_size are then unused)", false)
 )
 
 func init() {
@@ -329,6 +331,11 @@ func newFitted(ctx context.Context, from *param.Set, centers, counts []float64, 
 type MiniBatchKMeans struct {
 	common
 	params *param.Set
+
+	// warm is what the next Fit continues from when warm_start is set:
+	// the last fitted model's centers and counts or SetInitialModel's.
+	mu   sync.Mutex
+	warm *state
 }
 
 var _ pipeline.Estimator = (*MiniBatchKMeans)(nil)
@@ -337,7 +344,7 @@ var _ pipeline.Estimator = (*MiniBatchKMeans)(nil)
 func NewMiniBatch(values map[string]any) (*MiniBatchKMeans, error) {
 	s := &MiniBatchKMeans{}
 	s.params = param.NewSet(MiniBatchKind, append(s.decls(), K, Init, NInit, MiniBatchMaxIter, MiniBatchTol,
-		BatchSize, MaxNoImprovement, InitSize, ReassignmentRatio)...)
+		BatchSize, MaxNoImprovement, InitSize, ReassignmentRatio, MiniBatchWarmStart)...)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
 	}
@@ -346,6 +353,73 @@ func NewMiniBatch(values map[string]any) (*MiniBatchKMeans, error) {
 
 func (s *MiniBatchKMeans) Kind() string       { return MiniBatchKind }
 func (s *MiniBatchKMeans) Params() *param.Set { return s.params }
+
+// SetWarmStart sets warm_start.
+func (s *MiniBatchKMeans) SetWarmStart(v bool) error { return MiniBatchWarmStart.Set(s.params, v) }
+
+// SetInitialModel makes the next Fit with warm_start continue the
+// mini-batch updates from m's centers, with m's weights (the training
+// rows of each cluster) as the centers' counts; nil forgets them. The fit
+// must have m's k and feature count.
+func (s *MiniBatchKMeans) SetInitialModel(m *Model) error {
+	if m == nil {
+		s.setWarm(nil)
+		return nil
+	}
+	return s.SetInitialModelData(m.ModelData()...)
+}
+
+// SetInitialModelData is SetInitialModel from kmeans_model data
+// (borrowed; see ModelDataRecord).
+func (s *MiniBatchKMeans) SetInitialModelData(data ...arrow.Record) error {
+	fail := func(err error) error {
+		return fmt.Errorf("stage %q: initial model data: %w", MiniBatchKind, err)
+	}
+	st, err := decode(data)
+	if err != nil {
+		return fail(err)
+	}
+	for i, v := range st.centers {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fail(fmt.Errorf("center %d value %d is %v", i/st.d, i%st.d, v))
+		}
+	}
+	for c, v := range st.weights {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fail(fmt.Errorf("center %d has weight %v, want a count >= 0", c, v))
+		}
+	}
+	s.setWarm(&state{centers: slices.Clone(st.centers), weights: slices.Clone(st.weights), k: st.k, d: st.d})
+	return nil
+}
+
+func (s *MiniBatchKMeans) setWarm(st *state) {
+	s.mu.Lock()
+	s.warm = st
+	s.mu.Unlock()
+}
+
+// start returns copies of the centers and counts to continue from when
+// warm_start is set and there are some, after checking k and the data's
+// dimension d.
+func (s *MiniBatchKMeans) start(k, d int) (centers, counts []float64, err error) {
+	if !MiniBatchWarmStart.Get(s.params) {
+		return nil, nil, nil
+	}
+	s.mu.Lock()
+	w := s.warm
+	s.mu.Unlock()
+	switch {
+	case w == nil:
+		return nil, nil, nil
+	case w.k != k:
+		return nil, nil, fmt.Errorf("warm start: the initial model has %d centers, param %q is %d", w.k, K.Name(), k)
+	case w.d != d:
+		return nil, nil, fmt.Errorf("warm start: the initial model has %d features, the data %d", w.d, d)
+	}
+	// The updates write both; the originals stay the start of later fits.
+	return slices.Clone(w.centers), slices.Clone(w.weights), nil
+}
 
 // Fit reads r (borrowed) into memory and clusters it.
 func (s *MiniBatchKMeans) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
@@ -364,8 +438,48 @@ func (s *MiniBatchKMeans) FitReport(ctx context.Context, r table.Reader) (*Model
 	if err != nil {
 		return fail(err)
 	}
+	centers, counts, err := s.start(k, m.d)
+	if err != nil {
+		return fail(err)
+	}
 	rng := newRand(s.Seed())
 	batch := min(BatchSize.Get(s.params), m.n)
+	steps := MiniBatchMaxIter.Get(s.params) * m.n / batch
+	tol := tolerance(m, MiniBatchTol.Get(s.params))
+	var iter int
+	var prior []float64
+	if centers != nil {
+		// As scikit-learn's partial_fit: no initialisation, the counts
+		// weigh the centers against the new rows.
+		prior = slices.Clone(counts)
+		iter, err = miniBatchFrom(ctx, m, centers, counts, k, batch, max(steps, 1), tol, ReassignmentRatio.Get(s.params), MaxNoImprovement.Get(s.params), rng)
+	} else {
+		centers, iter, err = s.coldMiniBatch(ctx, m, k, batch, max(steps, 1), tol, rng)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	inertia, weights := assignAll(m, centers, k)
+	// A continued model's weights count the rows of every fit it came
+	// from, each once (the steps draw rows many times).
+	for c, v := range prior {
+		weights[c] += v
+	}
+	model, err := newFitted(ctx, s.params, centers, weights, m.d)
+	if err != nil {
+		return fail(err)
+	}
+	if MiniBatchWarmStart.Get(s.params) {
+		// The model's data holds the same centers and counts, so a
+		// saved model continues as this estimator would.
+		s.setWarm(&state{centers: centers, weights: weights, k: k, d: m.d})
+	}
+	return model, Report{Inertia: inertia, Iter: iter}, nil
+}
+
+// coldMiniBatch initialises the centers on samples and runs the
+// mini-batch updates from them.
+func (s *MiniBatchKMeans) coldMiniBatch(ctx context.Context, m data, k, batch, steps int, tol float64, rng *rand.Rand) ([]float64, int, error) {
 	initSize := InitSize.Get(s.params)
 	if initSize == 0 {
 		initSize = 3 * batch
@@ -386,18 +500,8 @@ func (s *MiniBatchKMeans) FitReport(ctx context.Context, r table.Reader) (*Model
 			centers, bestInertia = c, in
 		}
 	}
-	steps := MiniBatchMaxIter.Get(s.params) * m.n / batch
-	tol := tolerance(m, MiniBatchTol.Get(s.params))
-	iter, err := miniBatch(ctx, m, centers, k, batch, max(steps, 1), tol, ReassignmentRatio.Get(s.params), MaxNoImprovement.Get(s.params), rng)
-	if err != nil {
-		return fail(err)
-	}
-	inertia, counts := assignAll(m, centers, k)
-	model, err := newFitted(ctx, s.params, centers, counts, m.d)
-	if err != nil {
-		return fail(err)
-	}
-	return model, Report{Inertia: inertia, Iter: iter}, nil
+	iter, err := miniBatch(ctx, m, centers, k, batch, steps, tol, ReassignmentRatio.Get(s.params), MaxNoImprovement.Get(s.params), rng)
+	return centers, iter, err
 }
 
 // sample draws k row indices in [0, n) with replacement.

@@ -412,11 +412,19 @@ func relocateEmpty(m data, sums, counts []float64, labels []int32, dist []float6
 // 0 and the squared center shift is at most tol. It returns the number of
 // steps run.
 func miniBatch(ctx context.Context, m data, centers []float64, k, batchSize, steps int, tol, reassign float64, maxNoImprovement int, rng *rand.Rand) (int, error) {
+	return miniBatchFrom(ctx, m, centers, make([]float64, k), k, batchSize, steps, tol, reassign, maxNoImprovement, rng)
+}
+
+// miniBatchFrom is miniBatch continuing from centers and their counts
+// (both modified) instead of counts of zero, as scikit-learn's
+// partial_fit keeps its _counts: a center with count n_c moves to
+// (n_c c + sum of its batch rows) / (n_c + rows), so the counts weigh the
+// previous fit against the new rows. miniBatch is this from zero counts.
+func miniBatchFrom(ctx context.Context, m data, centers, counts []float64, k, batchSize, steps int, tol, reassign float64, maxNoImprovement int, rng *rand.Rand) (int, error) {
 	d := m.d
 	batch := data{x: make([]float64, batchSize*d), n: batchSize, d: d}
 	labels := make([]int32, batchSize)
 	half := make([]float64, k)
-	counts := make([]float64, k)
 	wsum := make([]float64, k)
 	old := make([]float64, k*d)
 	nparts := batch.nparts()
@@ -477,7 +485,8 @@ func miniBatch(ctx context.Context, m data, centers []float64, k, batchSize, ste
 				cc[j] *= inv
 			}
 		}
-		if reassign > 0 && (step+1)%(10+int(slices.Min(counts))) == 0 {
+		// Given counts may exceed an int; no sane run gets near 2^40 steps.
+		if reassign > 0 && (step+1)%(10+int(min(slices.Min(counts), 1<<40))) == 0 {
 			reassignSmall(batch, centers, counts, reassign, rng)
 		}
 		step++

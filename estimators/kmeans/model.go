@@ -16,7 +16,8 @@ import (
 
 // ModelDataRecord builds kmeans_model data: one row per center with a
 // dense vector "center" (centers is k×d row-major) and a float64 "weight"
-// (the number of training rows of the cluster). The caller owns one
+// (the training rows of the cluster, summed over the fits of a
+// warm-started mini-batch model). The caller owns one
 // Release.
 func ModelDataRecord(mem memory.Allocator, centers, weights []float64, d int) (arrow.Record, error) {
 	if d <= 0 || len(centers) == 0 || len(centers)%d != 0 {

@@ -35,3 +35,38 @@ func Example() {
 	// w 0.8000 b 0.0000
 	// [0 0 1 1]
 }
+
+// A warm start from a converged model: L-BFGS finds the gradient already
+// below tol and stops at once.
+func ExampleLinearSVC_SetInitialModel() {
+	mem := memory.NewGoAllocator()
+	ctx := context.Background()
+	rec, _ := table.Build(mem,
+		table.DenseCol("features", 1, [][]float64{{-2}, {-1}, {1}, {2}}),
+		table.Col("label", []int64{0, 0, 1, 1}))
+	defer rec.Release()
+	tbl, _ := table.New(rec.Schema(), rec)
+	defer tbl.Release()
+	fit := func(est *linearsvc.LinearSVC) *linearsvc.Model {
+		r := tbl.Reader()
+		defer r.Release()
+		m, res, err := est.FitReport(ctx, r)
+		if err != nil {
+			fmt.Println(err)
+			return nil
+		}
+		fmt.Printf("w %.4f after %d iterations\n", m.Coefficients()[0][0], res[0].Iter)
+		return m
+	}
+	cold, _ := linearsvc.New(map[string]any{"tol": 1e-10})
+	m := fit(cold)
+	warm, _ := linearsvc.New(map[string]any{"tol": 1e-10, "warm_start": true})
+	if err := warm.SetInitialModel(m); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fit(warm)
+	// Output:
+	// w 0.8000 after 3 iterations
+	// w 0.8000 after 0 iterations
+}

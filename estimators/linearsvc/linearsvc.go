@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/apache/arrow/go/v17/arrow"
+
 	"github.com/eddyml/eddy/estimators/internal/design"
 	"github.com/eddyml/eddy/estimators/internal/optim"
 	"github.com/eddyml/eddy/pipeline"
@@ -29,6 +31,7 @@ var (
 	FitIntercept     = param.New("fit_intercept", "fit an intercept", true)
 	InterceptScaling = param.New("intercept_scaling", "the intercept is the weight of a constant feature of this value, penalised like the others (scikit-learn/liblinear); larger values penalise it less",
 		1.0, param.Gt(0.0))
+	WarmStart = param.New("warm_start", "start L-BFGS from the coefficients and intercepts of the previous Fit or of SetInitialModel", false)
 )
 
 func init() {
@@ -48,6 +51,11 @@ type LinearSVC struct {
 	param.HasProbabilityCol
 	param.HasModelVersionCol
 	params *param.Set
+
+	// init holds the weights the next Fit starts from when warm_start is
+	// set: the last fitted model's or SetInitialModel's.
+	mu   sync.Mutex
+	init *state
 }
 
 var _ pipeline.Estimator = (*LinearSVC)(nil)
@@ -57,7 +65,7 @@ func New(values map[string]any) (*LinearSVC, error) {
 	s := &LinearSVC{}
 	s.params = param.NewSet(Kind, &s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
 		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol,
-		MaxIter, Tol, RegParam, FitIntercept, InterceptScaling)
+		MaxIter, Tol, RegParam, FitIntercept, InterceptScaling, WarmStart)
 	if err := s.params.SetMap(values); err != nil {
 		return nil, err
 	}
@@ -69,6 +77,60 @@ func (s *LinearSVC) Params() *param.Set { return s.params }
 
 // SetRegParam sets reg_param (1/C).
 func (s *LinearSVC) SetRegParam(v float64) error { return RegParam.Set(s.params, v) }
+
+// SetWarmStart sets warm_start.
+func (s *LinearSVC) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+
+// SetInitialModel makes the next Fit with warm_start start L-BFGS from m's
+// coefficients and intercepts (nil forgets them, so that Fit starts from
+// zero). The fitted data must have m's labels and feature count.
+func (s *LinearSVC) SetInitialModel(m *Model) error {
+	if m == nil {
+		s.setInit(nil)
+		return nil
+	}
+	return s.SetInitialModelData(m.ModelData()...)
+}
+
+// SetInitialModelData is SetInitialModel from linear_svc_model data
+// records (borrowed; see ModelDataRecords).
+func (s *LinearSVC) SetInitialModelData(data ...arrow.Record) error {
+	st, err := decode(data)
+	if err != nil {
+		return fmt.Errorf("stage %q: initial model data: %w", Kind, err)
+	}
+	// decode aliases the records' buffers, which the caller may release.
+	st.coef, st.intercepts, st.labels = slices.Clone(st.coef), slices.Clone(st.intercepts), slices.Clone(st.labels)
+	s.setInit(&st)
+	return nil
+}
+
+func (s *LinearSVC) setInit(st *state) {
+	s.mu.Lock()
+	s.init = st
+	s.mu.Unlock()
+}
+
+// start returns the warm-start weights when warm_start is set and there
+// are some, after checking that they were fitted on labels and dim
+// features.
+func (s *LinearSVC) start(labels []float64, dim int) (*state, error) {
+	if !WarmStart.Get(s.params) {
+		return nil, nil
+	}
+	s.mu.Lock()
+	st := s.init
+	s.mu.Unlock()
+	switch {
+	case st == nil:
+		return nil, nil
+	case !slices.Equal(st.labels, labels):
+		return nil, fmt.Errorf("warm start: the initial model has labels %v, the data %v", st.labels, labels)
+	case st.dim != dim:
+		return nil, fmt.Errorf("warm start: the initial model has %d features, the data %d", st.dim, dim)
+	}
+	return st, nil
+}
 
 // Fit reads r (borrowed) into memory and fits one binary problem (two
 // classes) or one per class (one-vs-rest).
@@ -105,6 +167,10 @@ func (s *LinearSVC) FitReport(ctx context.Context, r table.Reader) (*Model, []op
 	if nvec == 2 {
 		nvec = 1
 	}
+	init, err := s.start(labels, d.D)
+	if err != nil {
+		return fail(err)
+	}
 	scale := 0.0
 	if FitIntercept.Get(s.params) {
 		scale = InterceptScaling.Get(s.params)
@@ -128,6 +194,14 @@ func (s *LinearSVC) FitReport(ctx context.Context, r table.Reader) (*Model, []op
 			}
 		}
 		theta := make([]float64, d.D+1)
+		if init != nil {
+			// The solver's variable is β = b/scale; without an intercept
+			// β stays fixed at 0.
+			copy(theta, init.coef[v*d.D:(v+1)*d.D])
+			if scale != 0 {
+				theta[d.D] = init.intercepts[v] / scale
+			}
+		}
 		var fixed []bool
 		if scale == 0 {
 			fixed = make([]bool, d.D+1)
@@ -162,6 +236,10 @@ func (s *LinearSVC) FitReport(ctx context.Context, r table.Reader) (*Model, []op
 	}()
 	if err := m.SetModelData(recs...); err != nil {
 		return fail(err)
+	}
+	if WarmStart.Get(s.params) {
+		// Only a successful fit replaces the start.
+		s.setInit(&state{coef: slices.Concat(coefs...), intercepts: intercepts, labels: labels, dim: d.D})
 	}
 	return m, reports, nil
 }

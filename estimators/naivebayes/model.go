@@ -27,6 +27,20 @@ type state struct {
 	vars     []float64
 	dim      int
 
+	// The sufficient statistics a warm start adds to (nil in data made by
+	// ModelDataRecord or saved before warm start): the weighted class
+	// counts; multinomial and Bernoulli: the weighted feature counts,
+	// class-major; Gaussian: the weighted variances without epsilon and,
+	// for epsilon's variance over all rows (unweighted, as
+	// scikit-learn's), each class's unweighted row count, means and
+	// variances.
+	classCount   []float64
+	featureCount []float64
+	rawVar       []float64
+	rowCount     []float64
+	rowMean      []float64
+	rowVar       []float64
+
 	bias   []float64 // per class constant of the joint log likelihood
 	coef   []float64 // Gaussian: 1/var; Bernoulli: log p - log(1-p); multinomial: log p
 	thresh float64   // Bernoulli binarize threshold
@@ -45,6 +59,15 @@ func (s *state) record(mem memory.Allocator) (arrow.Record, error) {
 	if s.kind == GaussianModelKind {
 		cols = append(cols, table.DenseCol("var", s.dim, rows(s.vars)))
 	}
+	if s.classCount != nil {
+		cols = append(cols, table.Col("class_count", s.classCount))
+		if s.kind == GaussianModelKind {
+			cols = append(cols, table.DenseCol("raw_var", s.dim, rows(s.rawVar)), table.Col("row_count", s.rowCount),
+				table.DenseCol("row_mean", s.dim, rows(s.rowMean)), table.DenseCol("row_var", s.dim, rows(s.rowVar)))
+		} else {
+			cols = append(cols, table.DenseCol("feature_count", s.dim, rows(s.featureCount)))
+		}
+	}
 	return table.Build(mem, cols...)
 }
 
@@ -53,7 +76,9 @@ func (s *state) record(mem memory.Allocator) (arrow.Record, error) {
 // "log_prior" and dense vector "theta" (Gaussian: the class means;
 // multinomial and Bernoulli: the log feature probabilities), and for
 // gaussian_nb_model dense vector "var" (the smoothed variances). The
-// caller owns one Release.
+// caller owns one Release. Such data scores rows but cannot start a warm
+// fit, which needs the counts a fitted model's data also holds (see the
+// package documentation).
 func ModelDataRecord(mem memory.Allocator, kind string, labels, logPrior []float64, theta, vars [][]float64) (arrow.Record, error) {
 	if len(theta) == 0 || len(labels) != len(theta) || len(logPrior) != len(theta) {
 		return nil, fmt.Errorf("%d labels, %d priors and %d theta vectors", len(labels), len(logPrior), len(theta))
@@ -114,6 +139,9 @@ func decoder(kind string, thresh float64) func([]arrow.Record) (state, error) {
 		if s.theta, s.dim, err = table.DenseVectors(a); err != nil {
 			return state{}, fmt.Errorf("column \"theta\": %w", err)
 		}
+		if err := s.decodeStats(rec, get); err != nil {
+			return state{}, err
+		}
 		s.bias = slices.Clone(s.logPrior)
 		switch kind {
 		case GaussianModelKind:
@@ -145,6 +173,74 @@ func decoder(kind string, thresh float64) func([]arrow.Record) (state, error) {
 		}
 		return s, nil
 	}
+}
+
+// checkStats reports whether s holds the statistics a warm start needs.
+func (s *state) checkStats() error {
+	if s.classCount == nil {
+		return errors.New(`no column "class_count": only the data of a fitted model can start a warm fit (not ModelDataRecord's, nor data saved before warm start)`)
+	}
+	return nil
+}
+
+// clone copies what a warm start reads (decoded slices alias the
+// records' buffers).
+func (s state) clone() state {
+	return state{kind: s.kind, labels: slices.Clone(s.labels), logPrior: slices.Clone(s.logPrior), theta: slices.Clone(s.theta),
+		vars: slices.Clone(s.vars), dim: s.dim, classCount: slices.Clone(s.classCount), featureCount: slices.Clone(s.featureCount),
+		rawVar: slices.Clone(s.rawVar), rowCount: slices.Clone(s.rowCount), rowMean: slices.Clone(s.rowMean), rowVar: slices.Clone(s.rowVar)}
+}
+
+// decodeStats reads the optional sufficient statistics: all of the
+// kind's or none.
+func (s *state) decodeStats(rec arrow.Record, get func(string) (arrow.Array, error)) error {
+	if !rec.Schema().HasField("class_count") {
+		return nil
+	}
+	k := len(s.labels)
+	a, err := get("class_count")
+	if err != nil {
+		return err
+	}
+	if s.classCount, err = table.Float64s(a); err != nil {
+		return fmt.Errorf("column \"class_count\": %w", err)
+	}
+	for c, v := range s.classCount {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("column \"class_count\": class %v has count %v, want > 0", s.labels[c], v)
+		}
+	}
+	vectors := []struct {
+		name string
+		dst  *[]float64
+	}{{"feature_count", &s.featureCount}}
+	if s.kind == GaussianModelKind {
+		a, err := get("row_count")
+		if err != nil {
+			return err
+		}
+		if s.rowCount, err = table.Float64s(a); err != nil {
+			return fmt.Errorf("column \"row_count\": %w", err)
+		}
+		vectors = []struct {
+			name string
+			dst  *[]float64
+		}{{"raw_var", &s.rawVar}, {"row_mean", &s.rowMean}, {"row_var", &s.rowVar}}
+	}
+	for _, v := range vectors {
+		a, err := get(v.name)
+		if err != nil {
+			return err
+		}
+		var d int
+		if *v.dst, d, err = table.DenseVectors(a); err != nil {
+			return fmt.Errorf("column %q: %w", v.name, err)
+		}
+		if d != s.dim || len(*v.dst) != k*d {
+			return fmt.Errorf("column %q: size %d, want %d", v.name, d, s.dim)
+		}
+	}
+	return nil
 }
 
 // jll writes the joint log likelihoods log P(c) + log P(x|c) of xi.
@@ -247,6 +343,12 @@ func (m *Model) Theta() []float64 { return m.get(func(s state) []float64 { retur
 
 // Vars returns a copy of the Gaussian class variances, class-major.
 func (m *Model) Vars() []float64 { return m.get(func(s state) []float64 { return s.vars }) }
+
+// ClassCounts returns a copy of the weighted class counts (scikit-learn's
+// class_count_), nil when the model data lacks them.
+func (m *Model) ClassCounts() []float64 {
+	return m.get(func(s state) []float64 { return s.classCount })
+}
 
 func (m *Model) get(f func(state) []float64) []float64 {
 	if snap := m.state.Load(); snap != nil {

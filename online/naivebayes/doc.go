@@ -21,8 +21,8 @@
 //	multinomial  theta_cj = log(f_cj + alpha) - log(sum_j (f_cj + alpha))
 //
 // where var_j is the variance of feature j over all rows. scikit-learn's
-// partial_fit takes max_j var_j from the first batch only; Eddy uses all
-// rows, as a batch fit does.
+// partial_fit takes max_j var_j from each batch alone (so the latest);
+// Eddy uses all rows, as a batch fit does.
 //
 // # Reverse communication
 //
@@ -31,5 +31,6 @@
 // it was learned (NaN before the first class). UpdateDense / UpdateRow
 // learn one row. Snapshot / Restore carry the statistics bit for bit and
 // Model returns a gaussian_nb_model or multinomial_nb_model. There is no
-// WarmStart: a batch model does not keep the counts it came from.
+// WarmStart yet; batch models now keep the counts they came from
+// (estimators/naivebayes warm start), so one could be added.
 package naivebayes
