@@ -94,16 +94,7 @@ func post(path, body string, extra ...string) string {
 func TestFastLaneSameAnswers(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	m, in := trainModel(t, 3, 200)
-	st, err := modelstore.OpenDir(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	vs := putVersions(t, st, "ctr", m, in, 2, true)
-	if _, err := st.SetStage(context.Background(), "ctr", vs[1], modelstore.StageDeployed, nil); err != nil {
-		t.Fatal(err)
-	}
+	st := deployedStore(t, 2)
 	fast := startServer(t, st, Config{Allocator: mem})
 	slow := startServer(t, st, Config{Allocator: mem, DisableFastLane: true})
 	row := func(i int) string { return fmt.Sprintf(`{"f0":%d.5,"f1":-%d.25,"f2":0.125}`, i, i) }
@@ -163,16 +154,7 @@ func TestFastLaneSameAnswers(t *testing.T) {
 // TestFastLaneMetrics: requests served by the fast lane are counted under
 // the v1_predict route, their rows under the model.
 func TestFastLaneMetrics(t *testing.T) {
-	m, in := trainModel(t, 3, 200)
-	st, err := modelstore.OpenDir(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	putVersions(t, st, "ctr", m, in, 1, true)
-	if _, err := st.SetStage(context.Background(), "ctr", 1, modelstore.StageDeployed, nil); err != nil {
-		t.Fatal(err)
-	}
+	st := deployedStore(t, 1)
 	e := startServer(t, st, Config{})
 	req := post("/v1/models/ctr:predict", instances(`{"f0":1,"f1":2,"f2":3}`, `{"f0":-1,"f1":-2,"f2":-3}`))
 	for _, r := range exchange(t, strings.TrimPrefix(e.url, "http://"), false, req, req, req) {
@@ -200,16 +182,7 @@ func TestFastLaneMetrics(t *testing.T) {
 // TestFastLaneShutdown: Run returns promptly with idle fast-lane
 // connections open, and an answer in flight is not cut.
 func TestFastLaneShutdown(t *testing.T) {
-	m, in := trainModel(t, 3, 200)
-	st, err := modelstore.OpenDir(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	putVersions(t, st, "ctr", m, in, 1, true)
-	if _, err := st.SetStage(context.Background(), "ctr", 1, modelstore.StageDeployed, nil); err != nil {
-		t.Fatal(err)
-	}
+	st := deployedStore(t, 1)
 	s, err := New(st, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -295,4 +268,21 @@ func FuzzFastLaneHead(f *testing.F) {
 			t.Fatalf("the lane took %q as %+v, net/http reads %s %s length %d close %v host %q", head, r, req.Method, req.URL.Path, req.ContentLength, req.Close, req.Host)
 		}
 	})
+}
+
+// deployedStore is a registry holding n versions of the 3-feature "ctr"
+// pipeline (trainModel), the last one deployed.
+func deployedStore(t *testing.T, n int) modelstore.Store {
+	t.Helper()
+	m, in := trainModel(t, 3, 200)
+	st, err := modelstore.OpenDir(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	vs := putVersions(t, st, "ctr", m, in, n, true)
+	if _, err := st.SetStage(context.Background(), "ctr", vs[n-1], modelstore.StageDeployed, nil); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

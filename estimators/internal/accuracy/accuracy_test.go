@@ -91,6 +91,18 @@ func run(t *testing.T, ds dataset) []result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var res []result
+	heldOut(ctx, t, model, test, ds, func(metric string, v float64) {
+		res = append(res, result{Dataset: ds.name, Metric: metric, Value: v, FitSec: fit})
+	})
+	return res
+}
+
+// heldOut scores the test table with model and passes each held-out
+// metric of ds's task to add: accuracy, AUC and log loss (binary),
+// accuracy, macro F1 and log loss (multiclass), RMSE and R2 (regression).
+func heldOut(ctx context.Context, t *testing.T, model pipeline.Model, test *table.Table, ds dataset, add func(metric string, v float64)) {
+	t.Helper()
 	out, err := model.Transform(ctx, test.Batch(0))
 	if err != nil {
 		t.Fatal(err)
@@ -101,10 +113,6 @@ func run(t *testing.T, ds dataset) []result {
 		t.Fatal(err)
 	}
 	defer scored.Release()
-	var res []result
-	add := func(metric string, v float64) {
-		res = append(res, result{Dataset: ds.name, Metric: metric, Value: v, FitSec: fit})
-	}
 	rd := scored.Reader()
 	defer rd.Release()
 	switch ds.task {
@@ -131,8 +139,9 @@ func run(t *testing.T, ds dataset) []result {
 		}
 		add("rmse", m.RMSE)
 		add("r2", m.R2)
+	default:
+		t.Fatalf("dataset %s: unknown task %q", ds.name, ds.task)
 	}
-	return res
 }
 
 // split builds the train and test tables: one float64 column per feature

@@ -103,43 +103,13 @@ func runMiscClassifier(t *testing.T, ds dataset, name string, make func(string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := model.Transform(ctx, test.Batch(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Release()
-	scored, err := table.New(out.Schema(), out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer scored.Release()
-	rd := scored.Reader()
-	defer rd.Release()
 	var res []miscResult
-	add := func(metric string, v float64) {
+	heldOut(ctx, t, model, test, ds, func(metric string, v float64) {
 		if name == "linear_svc" && metric == "log_loss" {
 			return
 		}
 		res = append(res, miscResult{Estimator: name, Dataset: ds.name, Metric: metric, Value: v, FitSec: fit})
-	}
-	switch ds.task {
-	case "binary":
-		m, err := eval.BinaryClassification(rd, ds.target, "probability")
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("accuracy", m.Accuracy)
-		add("auc", m.AUC)
-		add("log_loss", m.LogLoss)
-	case "multiclass":
-		m, err := eval.MulticlassClassification(rd, ds.target, "prediction", eval.WithProbabilityCol("probability"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("accuracy", m.Accuracy)
-		add("macro_f1", m.MacroF1)
-		add("log_loss", m.LogLoss)
-	}
+	})
 	return res
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/internal/esttest"
 	"github.com/eddyml/eddy/estimators/logreg"
-	"github.com/eddyml/eddy/eval"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
 	"github.com/eddyml/eddy/transformers/standardscaler"
@@ -100,39 +99,10 @@ func runSGD(t *testing.T, ds dataset) []miscResult {
 
 // scoreSGD computes the held-out metrics of one fitted pipeline.
 func scoreSGD(t *testing.T, ctx context.Context, ds dataset, model pipeline.Model, test *table.Table, fit float64) []miscResult {
-	out, err := model.Transform(ctx, test.Batch(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Release()
-	scored, err := table.New(out.Schema(), out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer scored.Release()
-	rd := scored.Reader()
-	defer rd.Release()
 	var res []miscResult
-	add := func(metric string, v float64) {
+	heldOut(ctx, t, model, test, ds, func(metric string, v float64) {
 		res = append(res, miscResult{Estimator: "sgd_logistic_regression", Dataset: ds.name, Metric: metric, Value: v, FitSec: fit})
-	}
-	if ds.task == "binary" {
-		m, err := eval.BinaryClassification(rd, ds.target, "probability")
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("accuracy", m.Accuracy)
-		add("auc", m.AUC)
-		add("log_loss", m.LogLoss)
-		return res
-	}
-	m, err := eval.MulticlassClassification(rd, ds.target, "prediction", eval.WithProbabilityCol("probability"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	add("accuracy", m.Accuracy)
-	add("macro_f1", m.MacroF1)
-	add("log_loss", m.LogLoss)
+	})
 	return res
 }
 

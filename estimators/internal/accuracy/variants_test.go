@@ -15,7 +15,6 @@ import (
 	"github.com/eddyml/eddy/estimators/linreg"
 	"github.com/eddyml/eddy/estimators/logreg"
 	"github.com/eddyml/eddy/estimators/naivebayes"
-	"github.com/eddyml/eddy/eval"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
 	"github.com/eddyml/eddy/transformers/minmaxscaler"
@@ -190,47 +189,10 @@ func runVariants(t *testing.T, ds dataset, cut bool) []miscResult {
 }
 
 func scoreVariant(ctx context.Context, t *testing.T, model pipeline.Model, test *table.Table, ds dataset, est, name string, fit float64) []miscResult {
-	out, err := model.Transform(ctx, test.Batch(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Release()
-	scored, err := table.New(out.Schema(), out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer scored.Release()
-	rd := scored.Reader()
-	defer rd.Release()
 	var res []miscResult
-	add := func(metric string, v float64) {
+	heldOut(ctx, t, model, test, ds, func(metric string, v float64) {
 		res = append(res, miscResult{Estimator: est, Dataset: name, Metric: metric, Value: v, FitSec: fit})
-	}
-	switch ds.task {
-	case "binary":
-		m, err := eval.BinaryClassification(rd, ds.target, "probability")
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("accuracy", m.Accuracy)
-		add("auc", m.AUC)
-		add("log_loss", m.LogLoss)
-	case "multiclass":
-		m, err := eval.MulticlassClassification(rd, ds.target, "prediction", eval.WithProbabilityCol("probability"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("accuracy", m.Accuracy)
-		add("macro_f1", m.MacroF1)
-		add("log_loss", m.LogLoss)
-	case "regression":
-		m, err := eval.Regression(rd, ds.target, "prediction")
-		if err != nil {
-			t.Fatal(err)
-		}
-		add("rmse", m.RMSE)
-		add("r2", m.R2)
-	}
+	})
 	return res
 }
 
