@@ -333,8 +333,14 @@ func (f *fastLane) parseHead(head []byte) (fastReq, bool) {
 			if len(value) > 0 && !asciiHasPrefixFold(value, "application/json") {
 				return r, false
 			}
+		case asciiEqualFold(key, "Connection"):
+			// keep-alive is HTTP/1.1's default (many clients still say
+			// it); close or an upgrade changes the answer.
+			if !asciiEqualFold(value, "keep-alive") {
+				return r, false
+			}
 		case asciiEqualFold(key, "Transfer-Encoding"), asciiEqualFold(key, "Expect"),
-			asciiEqualFold(key, "Connection"), asciiEqualFold(key, "Upgrade"), asciiEqualFold(key, "Trailer"):
+			asciiEqualFold(key, "Upgrade"), asciiEqualFold(key, "Trailer"):
 			return r, false
 		}
 	}

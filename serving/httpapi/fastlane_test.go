@@ -119,6 +119,8 @@ func TestFastLaneSameAnswers(t *testing.T) {
 		{ok, chunked, ok},
 		{ok, post("/v1/models/ctr:predict", instances(row(6)), "X-Big: "+strings.Repeat("a", 9000)), ok},
 		{ok, post("/v1/models/ctr:predict", instances(row(7)), "Connection: close")},
+		{ok, post("/v1/models/ctr:predict", instances(row(7)), "Connection: Keep-Alive"), ok},
+		{ok, post("/v1/models/ctr:predict", instances(row(7)), "Connection: keep-alive, Upgrade", "Upgrade: h2c"), ok},
 		{"POST /v1/models/ctr:predict HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"},
 		{ok, "GARBAGE\r\n\r\n"},
 		{ok, post("/v1/models/ctr:predict", instances(row(8)), "X-Bad: a\x01b"), ok},
@@ -245,6 +247,8 @@ func FuzzFastLaneHead(f *testing.F) {
 		"POST /v1/models/m:predict HTTP/1.1\r\nHost: x\r\n Content-Length: 1\r\n\r\n",
 		"POST /v1/models/m:predict HTTP/1.0\r\nHost: x\r\nContent-Length: 1\r\n\r\n",
 		"POST /v1/models/m:predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
+		"POST /v1/models/m:predict HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n",
+		"POST /v1/models/m:predict HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1\r\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}
