@@ -40,7 +40,8 @@
 // "probability", both made before the row was learned; other learners (a
 // scaler) Update and pass the rows through. It publishes a version on the
 // side output "models" every EveryRows rows (cutting batches at the exact
-// row), after EveryInterval of processing time, at each checkpoint
+// row), after EveryInterval of processing time (also while the input
+// pauses: the operator is a stream.Ticker), at each checkpoint
 // (OnCheckpoint) and at the end of a bounded input (unless SkipFinal).
 //
 // Parallelism is 1: there is one model, learned from every row in order.

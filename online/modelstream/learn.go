@@ -53,7 +53,8 @@ type LearnConfig struct {
 	EveryRows int64
 	// EveryInterval publishes a version when at least EveryInterval of
 	// processing time (Now) passed since the last one and rows were learned
-	// since; it is checked after each batch. 0 disables.
+	// since; it is checked after each batch and, while no batch arrives,
+	// every quarter interval (stream.Ticker). 0 disables.
 	EveryInterval time.Duration
 	// OnCheckpoint publishes a version at every checkpoint barrier when
 	// rows were learned since the last one.
@@ -346,6 +347,25 @@ func (o *learnOp) publish(out stream.Collector) error {
 		o.cfg.Stats.version.Store(v)
 	}
 	return out.EmitTo(TagModels, rec)
+}
+
+// TickInterval is a quarter of EveryInterval (at least 10ms; 0, no ticks,
+// without EveryInterval): a version is then published at most a quarter
+// interval late when the input pauses.
+func (o *learnOp) TickInterval() time.Duration {
+	if o.cfg.EveryInterval <= 0 {
+		return 0
+	}
+	return max(o.cfg.EveryInterval/4, 10*time.Millisecond)
+}
+
+// OnTick publishes the EveryInterval version that is due while no batch
+// arrives (a slow or paused stream).
+func (o *learnOp) OnTick(ctx context.Context, out stream.Collector) error {
+	if o.since > 0 && o.cfg.Now().Sub(o.lastPub) >= o.cfg.EveryInterval {
+		return o.publish(out)
+	}
+	return nil
 }
 
 // OnBarrier publishes a version at the checkpoint (OnCheckpoint), before

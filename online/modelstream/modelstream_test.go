@@ -568,3 +568,64 @@ func TestPredictPipelineModel(t *testing.T) {
 		t.Fatal("a vector assembler was accepted as the model to update")
 	}
 }
+
+// TestLearnIntervalWhileInputPauses: an EveryInterval version is published
+// while the input pauses (the operator is ticked), not only when the next
+// batch arrives.
+func TestLearnIntervalWhileInputPauses(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tbl := logisticTable(t, mem, 1, 2000, 500)
+	defer tbl.Release()
+	stats := &modelstream.LearnStats{}
+	job := stream.NewJob("learn", stream.WithAllocator(mem))
+	// After its rows the source holds until a version is out (or 10s).
+	src := stream.FromSource(job, "rows", pausingSource{tbl: tbl, until: func() bool { return stats.Version() >= 1 }}, 1)
+	scored, models, err := modelstream.AddLearner(src, "learner", modelstream.LearnConfig{Learner: "ftrl",
+		EveryInterval: 50 * time.Millisecond, SkipFinal: true, Stats: stats})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, mc := scored.Collect(), models.Collect()
+	defer sc.Release()
+	defer mc.Release()
+	start := time.Now()
+	if err := job.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	order, _, rows := versions(t, mc.Records())
+	if len(order) == 0 || time.Since(start) > 5*time.Second {
+		t.Fatalf("no version while the input paused (%v)", time.Since(start))
+	}
+	if last := order[len(order)-1]; rows[last] != 2000 {
+		t.Errorf("last version %d at %d rows, want 2000", last, rows[last])
+	}
+}
+
+// pausingSource reads tbl, then holds the stream open until until()
+// reports true (polled) or 10 seconds pass.
+type pausingSource struct {
+	tbl   *table.Table
+	until func() bool
+}
+
+func (s pausingSource) Open(ctx context.Context, subtask, parallelism int) (table.Reader, error) {
+	return &pausingReader{Reader: s.tbl.Reader(), ctx: ctx, until: s.until}, nil
+}
+
+type pausingReader struct {
+	table.Reader
+	ctx   context.Context
+	until func() bool
+}
+
+func (r *pausingReader) Next() bool {
+	if r.Reader.Next() {
+		return true
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !r.until() && time.Now().Before(deadline) && r.ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return false
+}

@@ -85,7 +85,7 @@ type Collector interface {
 // rec is borrowed: it is valid during the call only; Retain it to keep it.
 //
 // Optional abilities, discovered by type assertion: Opener, Finisher,
-// WatermarkHandler, BarrierHandler, Snapshotter, Restorer, Closer.
+// WatermarkHandler, BarrierHandler, Ticker, Snapshotter, Restorer, Closer.
 type Operator interface {
 	ProcessBatch(ctx context.Context, rec arrow.Record, out Collector) error
 }
@@ -124,6 +124,18 @@ type WatermarkHandler interface {
 // engine takes the subtask's snapshot (Snapshotter, keyed state).
 type BarrierHandler interface {
 	OnBarrier(ctx context.Context, id int64) error
+}
+
+// Ticker is the optional ability of a non-keyed operator to act on
+// processing time while no input arrives (keyed operators register
+// processing-time timers instead, and are not ticked): the engine calls
+// OnTick from the operator's goroutine, between elements, about every
+// TickInterval of wall time, with the operator's Collector. Output emitted
+// there is ordinary output (before the next barrier, in that
+// checkpoint's epoch). A TickInterval of zero or less turns ticks off.
+type Ticker interface {
+	TickInterval() time.Duration
+	OnTick(ctx context.Context, out Collector) error
 }
 
 // Closer is called once when the subtask ends, successfully or not, to

@@ -106,6 +106,11 @@
 // Arrow columns for output, ForEachStateKey visits every key of a state
 // (to emit results at Finish). This is what pipeline/window builds on.
 //
+// A non-keyed operator that must act on time while no input arrives (an
+// online learner publishing a model version every T) implements Ticker:
+// OnTick runs on the operator's goroutine about every TickInterval, between
+// elements, with its Collector.
+//
 // Keys are encoded by state.KeyCodec, whose hash also drives hash
 // partitioning: key group = hash mod WithMaxKeyGroups, and key groups are
 // split into contiguous ranges over the subtasks (as in Flink). An

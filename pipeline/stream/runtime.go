@@ -751,6 +751,15 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 		}
 		arm()
 	}
+	// Non-keyed operators: ticks.
+	tk, _ := ability.(Ticker)
+	if tk != nil && kc == nil && tk.TickInterval() > 0 {
+		ticker := time.NewTicker(tk.TickInterval())
+		defer ticker.Stop()
+		in.wake = ticker.C
+	} else {
+		tk = nil
+	}
 	for {
 		e, err := in.next()
 		if err != nil {
@@ -769,6 +778,10 @@ func (r *run) runOperator(n *node, sub int, log *slog.Logger) (err error) {
 				arm()
 			}
 		case elemWake:
+			if tk != nil {
+				err = safe(log, func() error { return tk.OnTick(ctx, out) })
+				break
+			}
 			err = fire(ProcessingTime, kc.now().UnixMilli())
 			arm()
 		case elemWatermark:

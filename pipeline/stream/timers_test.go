@@ -310,3 +310,78 @@ func (o *procOp) OnTimer(_ context.Context, kc *KeyedContext, tm Timer, _ Collec
 	o.onTimer(string(kc.CurrentKey()), tm)
 	return nil
 }
+
+// TestTickerRunsWithoutInput: a non-keyed Ticker operator is ticked while
+// its source holds back (no element arrives), on its own goroutine, and
+// what it emits on a tick reaches the sink before the end of input.
+func TestTickerRunsWithoutInput(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	base := runtimeGoroutines()
+	recs := makeBatches(t, mem, 2, 10, 1)
+	defer release(recs)
+	src := &holdSource{recs: recs, release: make(chan struct{})}
+	var sunk atomic.Int64
+	job := NewJob("tick", WithAllocator(mem))
+	FromSource(job, "gen", src, 1).Process("ticker", func() Operator {
+		return &tickOp{release: src.release}
+	}, 1).To("sink", SinkFunc(func(_ context.Context, _ int, rec arrow.Record) error {
+		sunk.Add(rec.NumRows())
+		return nil
+	}))
+	done := make(chan error, 1)
+	go func() { done <- job.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the operator was not ticked while its source held back")
+	}
+	// 20 input rows passed through, plus one row per tick (3).
+	if got := sunk.Load(); got != 23 {
+		t.Errorf("sink got %d rows, want 23", got)
+	}
+	checkGoroutines(t, base)
+}
+
+// tickOp passes batches through and, on each of its first three ticks
+// after the input, emits a one-row batch; then it lets the source end.
+type tickOp struct {
+	seen    int
+	ticks   int
+	release chan struct{}
+	mem     memory.Allocator
+}
+
+func (o *tickOp) Open(_ context.Context, oc *OperatorContext) error {
+	o.mem = oc.Allocator
+	return nil
+}
+
+func (o *tickOp) ProcessBatch(_ context.Context, rec arrow.Record, out Collector) error {
+	o.seen++
+	rec.Retain()
+	return out.Emit(rec)
+}
+
+func (o *tickOp) TickInterval() time.Duration { return 5 * time.Millisecond }
+
+func (o *tickOp) OnTick(_ context.Context, out Collector) error {
+	if o.seen < 2 || o.ticks == 3 {
+		return nil
+	}
+	o.ticks++
+	rec, err := table.Build(o.mem, table.Col("tick", []int64{int64(o.ticks)}))
+	if err != nil {
+		return err
+	}
+	if err := out.Emit(rec); err != nil {
+		return err
+	}
+	if o.ticks == 3 {
+		close(o.release)
+	}
+	return nil
+}
