@@ -58,6 +58,11 @@ func newFastLane(s *Server, cw *connWatch, addr net.Addr) *fastLane {
 func (f *fastLane) serve(ln net.Listener) error {
 	f.mu.Lock()
 	f.ln = ln
+	if f.closing.Load() { // shut down before it started
+		f.mu.Unlock()
+		ln.Close()
+		return nil
+	}
 	f.mu.Unlock()
 	var delay time.Duration
 	for {
