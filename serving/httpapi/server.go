@@ -95,60 +95,66 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		defer wg.Done()
 		cw.run(sweepCtx)
 	}()
-	wln := cw.listener(ln)
-	if s.cfg.DisableFastLane {
-		errc := make(chan error, 1)
-		go func() { errc <- hs.Serve(wln) }()
-		var err error
-		select {
-		case err = <-errc:
-		case <-ctx.Done():
-			sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
-			err = hs.Shutdown(sctx)
-			scancel()
-			<-errc
-		}
-		cancel()
-		stopSweep()
-		wg.Wait()
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		return err
-	}
-	// The fast lane accepts every connection and hands net/http those
-	// whose requests it does not serve (fastlane.go).
-	fl := newFastLane(s, cw, ln.Addr())
-	httpErr, laneErr := make(chan error, 1), make(chan error, 1)
-	go func() { httpErr <- hs.Serve(fl.hand) }()
-	go func() { laneErr <- fl.serve(wln) }()
 	var err error
-	select {
-	case err = <-laneErr:
-		// The listener failed: stop serving.
-		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
-		fl.shutdown(sctx)
-		hs.Shutdown(sctx)
-		scancel()
-		<-httpErr
-	case err = <-httpErr:
-		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
-		fl.shutdown(sctx)
-		scancel()
-		<-laneErr
-	case <-ctx.Done():
-		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
-		fl.shutdown(sctx)
-		err = hs.Shutdown(sctx)
-		scancel()
-		<-laneErr
-		<-httpErr
+	if s.cfg.DisableFastLane {
+		err = s.serveNetHTTP(ctx, hs, cw.listener(ln))
+	} else {
+		err = s.serveFastLane(ctx, hs, cw, ln)
 	}
 	cancel()
 	stopSweep()
 	wg.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
+	}
+	return err
+}
+
+// serveNetHTTP serves ln with hs alone until ctx ends (then shuts hs
+// down) or hs fails.
+func (s *Server) serveNetHTTP(ctx context.Context, hs *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+	defer scancel()
+	err := hs.Shutdown(sctx)
+	<-errc
+	return err
+}
+
+// serveFastLane accepts ln's connections with the fast lane, which hands
+// hs those whose requests it does not serve (fastlane.go), until ctx ends
+// or either fails; then it shuts both down.
+func (s *Server) serveFastLane(ctx context.Context, hs *http.Server, cw *connWatch, ln net.Listener) error {
+	fl := newFastLane(s, cw, ln.Addr())
+	httpErr, laneErr := make(chan error, 1), make(chan error, 1)
+	go func() { httpErr <- hs.Serve(fl.hand) }()
+	go func() { laneErr <- fl.serve(cw.listener(ln)) }()
+	var err error
+	laneDone, httpDone := false, false
+	select {
+	case err = <-laneErr:
+		laneDone = true
+	case err = <-httpErr:
+		httpDone = true
+	case <-ctx.Done():
+	}
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+	defer scancel()
+	fl.shutdown(sctx)
+	if serr := hs.Shutdown(sctx); err == nil {
+		err = serr
+	}
+	if !laneDone {
+		<-laneErr
+	}
+	if !httpDone {
+		<-httpErr
 	}
 	return err
 }
