@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -120,4 +123,57 @@ func BenchmarkPredict1000RowsOIP(b *testing.B) {
 func BenchmarkPredict1000RowsArrow(b *testing.B) {
 	body := arrowBody(b, memory.NewGoAllocator(), 100, 1000, func(i int) float64 { return benchValue(i, 0) })
 	benchRoute(b, "/v1/models/lr100:predict", ContentTypeArrowStream, body)
+}
+
+// BenchmarkServeOverTCP is a single-row predict over a real loopback
+// connection, request after request, through Run with the fast lane and
+// with net/http alone (client and server in this process; the difference
+// between the two is the server's).
+func BenchmarkServeOverTCP(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		disable bool
+	}{{"fast_lane", false}, {"net_http", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv := benchServer(b)
+			srv.cfg.DisableFastLane = bc.disable
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- srv.Run(ctx, ln) }()
+			defer func() {
+				cancel()
+				if err := <-done; err != nil {
+					b.Error(err)
+				}
+			}()
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			body := jsonBody(1)
+			req := []byte(fmt.Sprintf("POST /v1/models/lr100:predict HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body))
+			br := bufio.NewReader(c)
+			b.SetBytes(int64(len(req)))
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := c.Write(req); err != nil {
+					b.Fatal(err)
+				}
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+		})
+	}
 }
