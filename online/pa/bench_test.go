@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/online/internal/ctrdata"
+	"github.com/eddyml/eddy/online/internal/olearn"
 )
 
 // BenchmarkUpdatePredictCTR is the PA-I classifier test-then-train on the
@@ -16,7 +17,7 @@ func BenchmarkUpdatePredictCTR(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer release(recs)
+	defer olearn.Release(recs)
 	c, err := NewClassifier(map[string]any{"num_features": 1 << ctrdata.HashBits})
 	if err != nil {
 		b.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"github.com/eddyml/eddy/estimators/linearsvc"
 	"github.com/eddyml/eddy/estimators/linreg"
 	"github.com/eddyml/eddy/online/internal/olearn"
-	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
 )
 
@@ -169,22 +168,12 @@ func (l *learner) updateRow(indices []int32, values, x []float64, y float64) (fl
 		if len(x) != l.dim {
 			return 0, fmt.Errorf("learner %q: vector of size %d, want %d", l.kind, len(x), l.dim)
 		}
-		for i, v := range x {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return 0, fmt.Errorf("learner %q: feature %d is %v", l.kind, i, v)
-			}
+		if err := olearn.CheckFinite(l.kind, x); err != nil {
+			return 0, err
 		}
 	} else {
-		if len(indices) != len(values) {
-			return 0, fmt.Errorf("learner %q: %d indices for %d values", l.kind, len(indices), len(values))
-		}
-		for k, i := range indices {
-			if i < 0 || int(i) >= l.dim {
-				return 0, fmt.Errorf("learner %q: index %d outside [0, %d)", l.kind, i, l.dim)
-			}
-			if v := values[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-				return 0, fmt.Errorf("learner %q: feature %d is %v", l.kind, i, v)
-			}
+		if err := olearn.CheckSparseRow(l.kind, indices, values, l.dim); err != nil {
+			return 0, err
 		}
 		if indices == nil {
 			indices = []int32{}
@@ -315,12 +304,9 @@ func (l *learner) snapshot(magic string) []byte {
 }
 
 func (l *learner) restore(b []byte, magic string) error {
-	d, v, err := olearn.NewDec(b, magic)
+	d, err := olearn.OpenSnapshot(l.kind, b, magic, 1)
 	if err != nil {
-		return fmt.Errorf("learner %q: restore: %w", l.kind, err)
-	}
-	if v != 1 {
-		return fmt.Errorf("learner %q: restore: snapshot format %d, want 1", l.kind, v)
+		return err
 	}
 	l.readHyper()
 	if c, eps := d.F64(), d.F64(); math.Float64bits(c) != math.Float64bits(l.c) || math.Float64bits(eps) != math.Float64bits(l.eps) {
@@ -413,43 +399,24 @@ func (m *Classifier) ModelData(mem memory.Allocator, version int64) ([]arrow.Rec
 	}
 	w, b := m.l.weights()
 	recs, err := linearsvc.ModelDataRecords(mem, [][]float64{w}, []float64{b}, m.l.labels[:])
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", ClassifierKind, err)
-	}
-	return stamp(recs, version), nil
+	return olearn.Stamp(ClassifierKind, version, recs, err)
 }
 
 // Model returns an independent linear_svc_model with the given version.
 func (m *Classifier) Model(version int64) (*linearsvc.Model, error) {
-	lm, err := linearsvc.NewModel(map[string]any{"features_col": m.FeaturesCol(), "label_col": m.LabelCol()})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := m.ModelData(memory.DefaultAllocator, version)
-	if err != nil {
-		return nil, err
-	}
-	defer release(recs)
-	return lm, lm.SetModelData(recs...)
+	return olearn.NewModel(linearsvc.NewModel, m.FeaturesCol(), m.LabelCol(), m.ModelData, version)
 }
 
 // WarmStart starts from a binary linear_svc_model's data (borrowed).
 func (m *Classifier) WarmStart(data ...arrow.Record) error {
-	lm, err := linearsvc.NewModel(nil)
+	coef, b, labels, err := olearn.WarmBinary(ClassifierKind, linearsvc.NewModel, data, "2")
 	if err != nil {
 		return err
 	}
-	if err := lm.SetModelData(data...); err != nil {
-		return fmt.Errorf("learner %q: warm start: %w", ClassifierKind, err)
-	}
-	coefs, labels := lm.Coefficients(), lm.Labels()
-	if len(coefs) != 1 || len(labels) != 2 {
-		return fmt.Errorf("learner %q: warm start: model has %d classes, want 2", ClassifierKind, len(labels))
-	}
-	if err := m.l.warm(coefs[0], lm.Intercepts()[0]); err != nil {
+	if err := m.l.warm(coef, b); err != nil {
 		return err
 	}
-	m.l.labels = [2]float64{labels[0], labels[1]}
+	m.l.labels = labels
 	return nil
 }
 
@@ -520,37 +487,22 @@ func (m *Regressor) ModelData(mem memory.Allocator, version int64) ([]arrow.Reco
 	}
 	w, b := m.l.weights()
 	rec, err := linreg.ModelDataRecord(mem, w, b)
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", RegressorKind, err)
-	}
-	return stamp([]arrow.Record{rec}, version), nil
+	return olearn.Stamp(RegressorKind, version, []arrow.Record{rec}, err)
 }
 
 // Model returns an independent linear_regression_model with the given
 // version.
 func (m *Regressor) Model(version int64) (*linreg.Model, error) {
-	lm, err := linreg.NewModel(map[string]any{"features_col": m.FeaturesCol(), "label_col": m.LabelCol()})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := m.ModelData(memory.DefaultAllocator, version)
-	if err != nil {
-		return nil, err
-	}
-	defer release(recs)
-	return lm, lm.SetModelData(recs...)
+	return olearn.NewModel(linreg.NewModel, m.FeaturesCol(), m.LabelCol(), m.ModelData, version)
 }
 
 // WarmStart starts from a linear_regression_model's data (borrowed).
 func (m *Regressor) WarmStart(data ...arrow.Record) error {
-	lm, err := linreg.NewModel(nil)
+	coef, b, err := olearn.WarmLinear(RegressorKind, linreg.NewModel, data)
 	if err != nil {
 		return err
 	}
-	if err := lm.SetModelData(data...); err != nil {
-		return fmt.Errorf("learner %q: warm start: %w", RegressorKind, err)
-	}
-	return m.l.warm(lm.Coefficients(), lm.Intercept())
+	return m.l.warm(coef, b)
 }
 
 // Snapshot encodes the full learner state bit for bit.
@@ -558,17 +510,3 @@ func (m *Regressor) Snapshot() ([]byte, error) { return m.l.snapshot("EDDYPARG")
 
 // Restore replaces the state with a Snapshot taken with the same params.
 func (m *Regressor) Restore(b []byte) error { return m.l.restore(b, "EDDYPARG") }
-
-func stamp(recs []arrow.Record, version int64) []arrow.Record {
-	for i, r := range recs {
-		recs[i] = pipeline.WithModelVersion(r, version)
-		r.Release()
-	}
-	return recs
-}
-
-func release(recs []arrow.Record) {
-	for _, r := range recs {
-		r.Release()
-	}
-}

@@ -8,7 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/linreg"
 	"github.com/eddyml/eddy/estimators/logreg"
-	"github.com/eddyml/eddy/pipeline"
+	"github.com/eddyml/eddy/online/internal/olearn"
 	"github.com/eddyml/eddy/pipeline/param"
 )
 
@@ -99,46 +99,27 @@ func (m *Logistic) ModelData(mem memory.Allocator, version int64) ([]arrow.Recor
 	}
 	w, b := m.l.weights(nil)
 	recs, err := logreg.ModelDataRecords(mem, [][]float64{w}, []float64{b}, m.l.labels[:])
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", LogisticKind, err)
-	}
-	return stamp(recs, version), nil
+	return olearn.Stamp(LogisticKind, version, recs, err)
 }
 
 // Model returns an independent logistic_regression_model of the current
 // weights with the given version.
 func (m *Logistic) Model(version int64) (*logreg.Model, error) {
-	lm, err := logreg.NewModel(map[string]any{"features_col": m.FeaturesCol(), "label_col": m.LabelCol()})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := m.ModelData(memory.DefaultAllocator, version)
-	if err != nil {
-		return nil, err
-	}
-	defer release(recs)
-	return lm, lm.SetModelData(recs...)
+	return olearn.NewModel(logreg.NewModel, m.FeaturesCol(), m.LabelCol(), m.ModelData, version)
 }
 
 // WarmStart starts from a binomial logistic_regression_model's data: its
 // coefficients, intercept and labels; accumulators and counters restart at
 // zero. The records are borrowed.
 func (m *Logistic) WarmStart(data ...arrow.Record) error {
-	lm, err := logreg.NewModel(nil)
+	coef, b, labels, err := olearn.WarmBinary(LogisticKind, logreg.NewModel, data, "a binomial model")
 	if err != nil {
 		return err
 	}
-	if err := lm.SetModelData(data...); err != nil {
-		return fmt.Errorf("learner %q: warm start: %w", LogisticKind, err)
-	}
-	coefs, labels := lm.Coefficients(), lm.Labels()
-	if len(coefs) != 1 || len(labels) != 2 {
-		return fmt.Errorf("learner %q: warm start: model has %d classes, want a binomial model", LogisticKind, len(labels))
-	}
-	if err := m.l.warm(coefs[0], lm.Intercepts()[0]); err != nil {
+	if err := m.l.warm(coef, b); err != nil {
 		return err
 	}
-	m.l.labels = [2]float64{labels[0], labels[1]}
+	m.l.labels = labels
 	return nil
 }
 
@@ -213,37 +194,22 @@ func (m *Linear) ModelData(mem memory.Allocator, version int64) ([]arrow.Record,
 	}
 	w, b := m.l.weights(nil)
 	rec, err := linreg.ModelDataRecord(mem, w, b)
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", LinearKind, err)
-	}
-	return stamp([]arrow.Record{rec}, version), nil
+	return olearn.Stamp(LinearKind, version, []arrow.Record{rec}, err)
 }
 
 // Model returns an independent linear_regression_model of the current
 // weights with the given version.
 func (m *Linear) Model(version int64) (*linreg.Model, error) {
-	lm, err := linreg.NewModel(map[string]any{"features_col": m.FeaturesCol(), "label_col": m.LabelCol()})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := m.ModelData(memory.DefaultAllocator, version)
-	if err != nil {
-		return nil, err
-	}
-	defer release(recs)
-	return lm, lm.SetModelData(recs...)
+	return olearn.NewModel(linreg.NewModel, m.FeaturesCol(), m.LabelCol(), m.ModelData, version)
 }
 
 // WarmStart starts from a linear_regression_model's data (borrowed).
 func (m *Linear) WarmStart(data ...arrow.Record) error {
-	lm, err := linreg.NewModel(nil)
+	coef, b, err := olearn.WarmLinear(LinearKind, linreg.NewModel, data)
 	if err != nil {
 		return err
 	}
-	if err := lm.SetModelData(data...); err != nil {
-		return fmt.Errorf("learner %q: warm start: %w", LinearKind, err)
-	}
-	return m.l.warm(lm.Coefficients(), lm.Intercept())
+	return m.l.warm(coef, b)
 }
 
 // Snapshot encodes the full learner state bit for bit.
@@ -251,17 +217,3 @@ func (m *Linear) Snapshot() ([]byte, error) { return m.l.snapshot("EDDYOLIN"), n
 
 // Restore replaces the state with a Snapshot taken with the same params.
 func (m *Linear) Restore(b []byte) error { return m.l.restore(b, "EDDYOLIN") }
-
-func stamp(recs []arrow.Record, version int64) []arrow.Record {
-	for i, r := range recs {
-		recs[i] = pipeline.WithModelVersion(r, version)
-		r.Release()
-	}
-	return recs
-}
-
-func release(recs []arrow.Record) {
-	for _, r := range recs {
-		r.Release()
-	}
-}

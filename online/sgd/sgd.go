@@ -238,16 +238,8 @@ func (l *learner) updateRow(indices []int32, values []float64, y float64) (float
 	if !ok || math.IsNaN(y) || math.IsInf(y, 0) {
 		return 0, fmt.Errorf("learner %q: label %v is not valid", l.kind, y)
 	}
-	if len(indices) != len(values) {
-		return 0, fmt.Errorf("learner %q: %d indices for %d values", l.kind, len(indices), len(values))
-	}
-	for k, i := range indices {
-		if i < 0 || int(i) >= l.dim {
-			return 0, fmt.Errorf("learner %q: index %d outside [0, %d)", l.kind, i, l.dim)
-		}
-		if v := values[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("learner %q: feature %d is %v", l.kind, i, v)
-		}
+	if err := olearn.CheckSparseRow(l.kind, indices, values, l.dim); err != nil {
+		return 0, err
 	}
 	l.rows++
 	return l.stepSparse(indices, values, t), nil
@@ -266,10 +258,8 @@ func (l *learner) updateDense(x []float64, y float64) (float64, error) {
 	if !ok || math.IsNaN(y) || math.IsInf(y, 0) {
 		return 0, fmt.Errorf("learner %q: label %v is not valid", l.kind, y)
 	}
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("learner %q: feature %d is %v", l.kind, i, v)
-		}
+	if err := olearn.CheckFinite(l.kind, x); err != nil {
+		return 0, err
 	}
 	l.rows++
 	return l.stepDense(x, t), nil
@@ -466,12 +456,9 @@ func (l *learner) snapshot(magic string) []byte {
 }
 
 func (l *learner) restore(b []byte, magic string) error {
-	d, v, err := olearn.NewDec(b, magic)
+	d, err := olearn.OpenSnapshot(l.kind, b, magic, 1)
 	if err != nil {
-		return fmt.Errorf("learner %q: restore: %w", l.kind, err)
-	}
-	if v != 1 {
-		return fmt.Errorf("learner %q: restore: snapshot format %d, want 1", l.kind, v)
+		return err
 	}
 	l.readHyper()
 	h := l.h

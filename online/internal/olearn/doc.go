@@ -1,7 +1,8 @@
 // Package olearn holds what the online learners share: reading a batch's
 // feature vectors (dense or sparse) and labels without copying, checking
-// them once per batch so that the learners' hot loops need no checks, and
-// the binary codec of learner snapshots.
+// them once per batch so that the learners' hot loops need no checks,
+// checking single rows, the binary codec of learner snapshots, and the
+// glue between a linear learner and its batch model type.
 //
 // # Features
 //
@@ -9,12 +10,24 @@
 // or sparse (struct{size, indices, values}) vector column. It rejects null
 // vectors, NaN or infinite values, indices outside [0, size) and, when the
 // learner knows its dimension, vectors of another size: the error names the
-// column and the row.
+// column and the row. CheckSparseRow and CheckFinite check one row handed
+// to a learner's UpdateRow or UpdateDense; their errors name the learner.
 //
 // # Snapshots
 //
 // Enc and Dec write and read little-endian fixed-width values; float64s
 // travel as their IEEE bits, so a restored learner continues bit for bit.
 // Every snapshot starts with an 8-byte magic naming the learner and a
-// format version, and Dec reports truncated or trailing bytes.
+// format version, and Dec reports truncated or trailing bytes. OpenSnapshot
+// checks both for a learner's Restore.
+//
+// # Models
+//
+// A linear learner publishes its weights as the data of a batch model
+// (linear_svc_model, logistic_regression_model, linear_regression_model)
+// and warm starts from such data. Stamp stamps the records a model data
+// builder returned with the model version; NewModel builds the batch model
+// holding the learner's data; WarmBinary and WarmLinear read the weights
+// (and a binary model's labels) out of a batch model's data. They are
+// generic over the batch model type, so olearn imports no estimator.
 package olearn
