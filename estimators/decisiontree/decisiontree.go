@@ -2,7 +2,6 @@ package decisiontree
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/eddyml/eddy/estimators/internal/trees"
@@ -46,51 +45,41 @@ func init() {
 		New: func(p map[string]any) (pipeline.Stage, error) { return NewRegressorModel(p) }})
 }
 
-func treeParams(crit param.Declarer) []param.Declarer {
-	return []param.Declarer{crit, MaxDepth, MinSamplesSplit, MinSamplesLeaf, MinImpurityDecrease, MaxFeatures}
-}
+// classifierEstimator and regressorEstimator hold an estimator's column
+// params, seed and param set.
+type (
+	classifierEstimator = trees.ClassifierEstimator
+	regressorEstimator  = trees.RegressorEstimator
+)
 
-// Classifier is the decision_tree_classifier estimator.
+func treeParams(crit param.Declarer) []param.Declarer { return trees.CARTParams(crit, MaxFeatures) }
+
+// Classifier is the decision_tree_classifier estimator. Besides the
+// methods below it has Kind, Params, and the getters and setters of the
+// features, label, weight, prediction, raw prediction, probability and
+// model version columns and of the seed.
 type Classifier struct {
-	param.HasFeaturesCol
-	param.HasLabelCol
-	param.HasWeightCol
-	param.HasPredictionCol
-	param.HasRawPredictionCol
-	param.HasProbabilityCol
-	param.HasModelVersionCol
-	param.HasSeed
-	params *param.Set
+	classifierEstimator
 }
 
 var _ pipeline.Estimator = (*Classifier)(nil)
 
 // NewClassifier builds a decision_tree_classifier from param values.
 func NewClassifier(values map[string]any) (*Classifier, error) {
-	s := &Classifier{}
-	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed}, treeParams(Criterion)...)
-	s.params = param.NewSet(ClassifierKind, decls...)
-	if err := s.params.SetMap(values); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return trees.NewEstimator[Classifier](ClassifierKind, values, treeParams(Criterion)...)
 }
 
-func (s *Classifier) Kind() string       { return ClassifierKind }
-func (s *Classifier) Params() *param.Set { return s.params }
-
 // SetMaxDepth sets max_depth (0: unlimited).
-func (s *Classifier) SetMaxDepth(v int) error { return MaxDepth.Set(s.params, v) }
+func (s *Classifier) SetMaxDepth(v int) error { return MaxDepth.Set(s.Params(), v) }
 
 // SetCriterion sets criterion (gini or entropy).
-func (s *Classifier) SetCriterion(v string) error { return Criterion.Set(s.params, v) }
+func (s *Classifier) SetCriterion(v string) error { return Criterion.Set(s.Params(), v) }
 
 // SetMinSamplesLeaf sets min_samples_leaf.
-func (s *Classifier) SetMinSamplesLeaf(v int) error { return MinSamplesLeaf.Set(s.params, v) }
+func (s *Classifier) SetMinSamplesLeaf(v int) error { return MinSamplesLeaf.Set(s.Params(), v) }
 
 // SetMaxFeatures sets max_features.
-func (s *Classifier) SetMaxFeatures(v string) error { return MaxFeatures.Set(s.params, v) }
+func (s *Classifier) SetMaxFeatures(v string) error { return MaxFeatures.Set(s.Params(), v) }
 
 // Fit reads r (borrowed) into memory and grows the tree.
 func (s *Classifier) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
@@ -99,43 +88,14 @@ func (s *Classifier) Fit(ctx context.Context, r table.Reader) (pipeline.Model, e
 
 // FitTree is Fit returning the concrete model.
 func (s *Classifier) FitTree(ctx context.Context, r table.Reader) (*ClassifierModel, error) {
-	fail := func(err error) (*ClassifierModel, error) {
-		return nil, fmt.Errorf("stage %q: fit: %w", ClassifierKind, err)
-	}
-	t, err := trees.Read(r, s.FeaturesCol(), s.LabelCol(), s.WeightCol(), true)
-	if err != nil {
-		return fail(err)
-	}
-	e, err := grow(ctx, s.params, t, Criterion.Get(s.params), s.Seed())
-	if err != nil {
-		return fail(err)
-	}
-	e.Labels = t.Labels
-	m, err := NewClassifierModel(nil)
-	if err != nil {
-		return fail(err)
-	}
-	if err := m.Params().CopyFrom(s.params); err != nil {
-		return fail(err)
-	}
-	if err := m.SetEnsemble(pipeline.Allocator(ctx), e); err != nil {
-		return fail(err)
-	}
-	return m, nil
+	return trees.Fit(ctx, s, r, NewClassifierModel, func(t *trees.Training) (*trees.Ensemble, error) {
+		return grow(ctx, s.Params(), t, Criterion.Get(s.Params()), s.Seed())
+	})
 }
 
-// Config returns the CART settings of params for d features.
-func config(p *param.Set, crit string, d int) (trees.Config, error) {
-	mf, err := trees.ResolveMaxFeatures(MaxFeatures.Get(p), d)
-	if err != nil {
-		return trees.Config{}, err
-	}
-	return trees.Config{Criterion: crit, MaxDepth: MaxDepth.Get(p), MinSamplesSplit: MinSamplesSplit.Get(p),
-		MinSamplesLeaf: MinSamplesLeaf.Get(p), MinImpurityDecrease: MinImpurityDecrease.Get(p), MaxFeatures: mf}, nil
-}
-
+// grow grows one tree on t; a classifier's keeps t's labels.
 func grow(ctx context.Context, p *param.Set, t *trees.Training, crit string, seed int64) (*trees.Ensemble, error) {
-	cfg, err := config(p, crit, t.D)
+	cfg, err := trees.CARTConfig(p, crit, MaxFeatures.Get(p), t.D)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +105,7 @@ func grow(ctx context.Context, p *param.Set, t *trees.Training, crit string, see
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return &trees.Ensemble{Trees: []trees.Tree{tree}, Dim: t.D}, nil
+	return &trees.Ensemble{Trees: []trees.Tree{tree}, Dim: t.D, Labels: t.Labels}, nil
 }
 
 // ClassifierModel is the decision_tree_classifier_model. Its probability
@@ -173,39 +133,25 @@ func (m *ClassifierModel) Depth() int {
 	return 0
 }
 
-// Regressor is the decision_tree_regressor estimator.
+// Regressor is the decision_tree_regressor estimator. Besides the methods
+// below it has Kind, Params, and the getters and setters of the features,
+// label, weight, prediction and model version columns and of the seed.
 type Regressor struct {
-	param.HasFeaturesCol
-	param.HasLabelCol
-	param.HasWeightCol
-	param.HasPredictionCol
-	param.HasModelVersionCol
-	param.HasSeed
-	params *param.Set
+	regressorEstimator
 }
 
 var _ pipeline.Estimator = (*Regressor)(nil)
 
 // NewRegressor builds a decision_tree_regressor from param values.
 func NewRegressor(values map[string]any) (*Regressor, error) {
-	s := &Regressor{}
-	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasModelVersionCol, &s.HasSeed}, treeParams(RegressorCriterion)...)
-	s.params = param.NewSet(RegressorKind, decls...)
-	if err := s.params.SetMap(values); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return trees.NewEstimator[Regressor](RegressorKind, values, treeParams(RegressorCriterion)...)
 }
 
-func (s *Regressor) Kind() string       { return RegressorKind }
-func (s *Regressor) Params() *param.Set { return s.params }
-
 // SetMaxDepth sets max_depth (0: unlimited).
-func (s *Regressor) SetMaxDepth(v int) error { return MaxDepth.Set(s.params, v) }
+func (s *Regressor) SetMaxDepth(v int) error { return MaxDepth.Set(s.Params(), v) }
 
 // SetMinSamplesLeaf sets min_samples_leaf.
-func (s *Regressor) SetMinSamplesLeaf(v int) error { return MinSamplesLeaf.Set(s.params, v) }
+func (s *Regressor) SetMinSamplesLeaf(v int) error { return MinSamplesLeaf.Set(s.Params(), v) }
 
 // Fit reads r (borrowed) into memory and grows the tree.
 func (s *Regressor) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
@@ -214,28 +160,9 @@ func (s *Regressor) Fit(ctx context.Context, r table.Reader) (pipeline.Model, er
 
 // FitTree is Fit returning the concrete model.
 func (s *Regressor) FitTree(ctx context.Context, r table.Reader) (*RegressorModel, error) {
-	fail := func(err error) (*RegressorModel, error) {
-		return nil, fmt.Errorf("stage %q: fit: %w", RegressorKind, err)
-	}
-	t, err := trees.Read(r, s.FeaturesCol(), s.LabelCol(), s.WeightCol(), false)
-	if err != nil {
-		return fail(err)
-	}
-	e, err := grow(ctx, s.params, t, RegressorCriterion.Get(s.params), s.Seed())
-	if err != nil {
-		return fail(err)
-	}
-	m, err := NewRegressorModel(nil)
-	if err != nil {
-		return fail(err)
-	}
-	if err := m.Params().CopyFrom(s.params); err != nil {
-		return fail(err)
-	}
-	if err := m.SetEnsemble(pipeline.Allocator(ctx), e); err != nil {
-		return fail(err)
-	}
-	return m, nil
+	return trees.Fit(ctx, s, r, NewRegressorModel, func(t *trees.Training) (*trees.Ensemble, error) {
+		return grow(ctx, s.Params(), t, RegressorCriterion.Get(s.Params()), s.Seed())
+	})
 }
 
 // RegressorModel is the decision_tree_regressor_model: prediction is the

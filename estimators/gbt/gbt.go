@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/eddyml/eddy/estimators/internal/trees"
@@ -65,6 +64,10 @@ func boostParams() []param.Declarer {
 		EarlyStopping, ValidationFraction, NIterNoChange, Tol}
 }
 
+// estimatorParams are an estimator's params besides the column params and
+// seed: warm_start, then its model's.
+func estimatorParams() []param.Declarer { return append([]param.Declarer{WarmStart}, boostParams()...) }
+
 func init() {
 	registry.MustRegister(registry.Spec{Kind: ClassifierKind,
 		Doc: "Histogram-based gradient boosted trees for classification (log loss, softmax), as scikit-learn's HistGradientBoostingClassifier.",
@@ -80,45 +83,37 @@ func init() {
 		New: func(p map[string]any) (pipeline.Stage, error) { return NewRegressorModel(p) }})
 }
 
-// Classifier is the gbt_classifier estimator.
+// classifierEstimator and regressorEstimator hold an estimator's column
+// params, seed and param set.
+type (
+	classifierEstimator = trees.ClassifierEstimator
+	regressorEstimator  = trees.RegressorEstimator
+)
+
+// Classifier is the gbt_classifier estimator. Besides the
+// methods below it has Kind, Params, and the getters and setters of the
+// features, label, weight, prediction, raw prediction, probability and
+// model version columns and of the seed.
 type Classifier struct {
-	param.HasFeaturesCol
-	param.HasLabelCol
-	param.HasWeightCol
-	param.HasPredictionCol
-	param.HasRawPredictionCol
-	param.HasProbabilityCol
-	param.HasModelVersionCol
-	param.HasSeed
-	params *param.Set
-	warm   warmState
+	classifierEstimator
+	warm trees.Warm
 }
 
 var _ pipeline.Estimator = (*Classifier)(nil)
 
 // NewClassifier builds a gbt_classifier from param values.
 func NewClassifier(values map[string]any) (*Classifier, error) {
-	s := &Classifier{}
-	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed, WarmStart}, boostParams()...)
-	s.params = param.NewSet(ClassifierKind, decls...)
-	if err := s.params.SetMap(values); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return trees.NewEstimator[Classifier](ClassifierKind, values, estimatorParams()...)
 }
 
-func (s *Classifier) Kind() string       { return ClassifierKind }
-func (s *Classifier) Params() *param.Set { return s.params }
-
 // SetMaxIter sets max_iter.
-func (s *Classifier) SetMaxIter(v int) error { return MaxIter.Set(s.params, v) }
+func (s *Classifier) SetMaxIter(v int) error { return MaxIter.Set(s.Params(), v) }
 
 // SetLearningRate sets learning_rate.
-func (s *Classifier) SetLearningRate(v float64) error { return LearningRate.Set(s.params, v) }
+func (s *Classifier) SetLearningRate(v float64) error { return LearningRate.Set(s.Params(), v) }
 
 // SetEarlyStopping sets early_stopping (auto, on, off).
-func (s *Classifier) SetEarlyStopping(v string) error { return EarlyStopping.Set(s.params, v) }
+func (s *Classifier) SetEarlyStopping(v string) error { return EarlyStopping.Set(s.Params(), v) }
 
 // Fit reads r (borrowed) into memory and boosts.
 func (s *Classifier) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
@@ -128,38 +123,25 @@ func (s *Classifier) Fit(ctx context.Context, r table.Reader) (pipeline.Model, e
 
 // FitReport is Fit returning the concrete model and the training report.
 func (s *Classifier) FitReport(ctx context.Context, r table.Reader) (*ClassifierModel, Report, error) {
-	fail := func(err error) (*ClassifierModel, Report, error) {
-		return nil, Report{}, fmt.Errorf("stage %q: fit: %w", ClassifierKind, err)
-	}
-	t, err := trees.Read(r, s.FeaturesCol(), s.LabelCol(), s.WeightCol(), true)
+	var rep Report
+	m, err := trees.Fit(ctx, s, r, NewClassifierModel, func(t *trees.Training) (e *trees.Ensemble, err error) {
+		e, rep, err = warmBoost(ctx, &s.warm, s.Params(), t, s.Seed())
+		return e, err
+	})
 	if err != nil {
-		return fail(err)
-	}
-	e, rep, err := s.warm.boost(ctx, s.params, t, s.Seed())
-	if err != nil {
-		return fail(err)
-	}
-	m, err := NewClassifierModel(nil)
-	if err != nil {
-		return fail(err)
-	}
-	if err := m.Params().CopyFrom(s.params); err != nil {
-		return fail(err)
-	}
-	if err := m.SetEnsemble(pipeline.Allocator(ctx), e); err != nil {
-		return fail(err)
+		return nil, Report{}, err
 	}
 	return m, rep, nil
 }
 
 // SetWarmStart sets warm_start.
-func (s *Classifier) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+func (s *Classifier) SetWarmStart(v bool) error { return WarmStart.Set(s.Params(), v) }
 
 // SetInitialModel makes the next Fit with warm_start add trees to m's
 // ensemble (nil forgets it).
 func (s *Classifier) SetInitialModel(m *ClassifierModel) error {
 	if m == nil {
-		s.warm.set(nil)
+		s.warm.Set(nil)
 		return nil
 	}
 	return s.SetInitialModelData(m.ModelData()...)
@@ -168,12 +150,7 @@ func (s *Classifier) SetInitialModel(m *ClassifierModel) error {
 // SetInitialModelData is SetInitialModel from gbt_classifier_model data
 // (borrowed).
 func (s *Classifier) SetInitialModelData(data ...arrow.Record) error {
-	e, err := trees.Decode(data, true, true)
-	if err != nil {
-		return fmt.Errorf("stage %q: initial model data: %w", ClassifierKind, err)
-	}
-	s.warm.set(e)
-	return nil
+	return s.warm.SetData(s, true, data)
 }
 
 // ClassifierModel is the gbt_classifier_model.
@@ -190,40 +167,26 @@ func NewClassifierModel(values map[string]any) (*ClassifierModel, error) {
 	return &ClassifierModel{m}, nil
 }
 
-// Regressor is the gbt_regressor estimator.
+// Regressor is the gbt_regressor estimator. Besides the methods
+// below it has Kind, Params, and the getters and setters of the features,
+// label, weight, prediction and model version columns and of the seed.
 type Regressor struct {
-	param.HasFeaturesCol
-	param.HasLabelCol
-	param.HasWeightCol
-	param.HasPredictionCol
-	param.HasModelVersionCol
-	param.HasSeed
-	params *param.Set
-	warm   warmState
+	regressorEstimator
+	warm trees.Warm
 }
 
 var _ pipeline.Estimator = (*Regressor)(nil)
 
 // NewRegressor builds a gbt_regressor from param values.
 func NewRegressor(values map[string]any) (*Regressor, error) {
-	s := &Regressor{}
-	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasModelVersionCol, &s.HasSeed, WarmStart}, boostParams()...)
-	s.params = param.NewSet(RegressorKind, decls...)
-	if err := s.params.SetMap(values); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return trees.NewEstimator[Regressor](RegressorKind, values, estimatorParams()...)
 }
 
-func (s *Regressor) Kind() string       { return RegressorKind }
-func (s *Regressor) Params() *param.Set { return s.params }
-
 // SetMaxIter sets max_iter.
-func (s *Regressor) SetMaxIter(v int) error { return MaxIter.Set(s.params, v) }
+func (s *Regressor) SetMaxIter(v int) error { return MaxIter.Set(s.Params(), v) }
 
 // SetLearningRate sets learning_rate.
-func (s *Regressor) SetLearningRate(v float64) error { return LearningRate.Set(s.params, v) }
+func (s *Regressor) SetLearningRate(v float64) error { return LearningRate.Set(s.Params(), v) }
 
 // Fit reads r (borrowed) into memory and boosts.
 func (s *Regressor) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
@@ -233,38 +196,25 @@ func (s *Regressor) Fit(ctx context.Context, r table.Reader) (pipeline.Model, er
 
 // FitReport is Fit returning the concrete model and the training report.
 func (s *Regressor) FitReport(ctx context.Context, r table.Reader) (*RegressorModel, Report, error) {
-	fail := func(err error) (*RegressorModel, Report, error) {
-		return nil, Report{}, fmt.Errorf("stage %q: fit: %w", RegressorKind, err)
-	}
-	t, err := trees.Read(r, s.FeaturesCol(), s.LabelCol(), s.WeightCol(), false)
+	var rep Report
+	m, err := trees.Fit(ctx, s, r, NewRegressorModel, func(t *trees.Training) (e *trees.Ensemble, err error) {
+		e, rep, err = warmBoost(ctx, &s.warm, s.Params(), t, s.Seed())
+		return e, err
+	})
 	if err != nil {
-		return fail(err)
-	}
-	e, rep, err := s.warm.boost(ctx, s.params, t, s.Seed())
-	if err != nil {
-		return fail(err)
-	}
-	m, err := NewRegressorModel(nil)
-	if err != nil {
-		return fail(err)
-	}
-	if err := m.Params().CopyFrom(s.params); err != nil {
-		return fail(err)
-	}
-	if err := m.SetEnsemble(pipeline.Allocator(ctx), e); err != nil {
-		return fail(err)
+		return nil, Report{}, err
 	}
 	return m, rep, nil
 }
 
 // SetWarmStart sets warm_start.
-func (s *Regressor) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+func (s *Regressor) SetWarmStart(v bool) error { return WarmStart.Set(s.Params(), v) }
 
 // SetInitialModel makes the next Fit with warm_start add trees to m's
 // ensemble (nil forgets it).
 func (s *Regressor) SetInitialModel(m *RegressorModel) error {
 	if m == nil {
-		s.warm.set(nil)
+		s.warm.Set(nil)
 		return nil
 	}
 	return s.SetInitialModelData(m.ModelData()...)
@@ -273,12 +223,7 @@ func (s *Regressor) SetInitialModel(m *RegressorModel) error {
 // SetInitialModelData is SetInitialModel from gbt_regressor_model data
 // (borrowed).
 func (s *Regressor) SetInitialModelData(data ...arrow.Record) error {
-	e, err := trees.Decode(data, false, true)
-	if err != nil {
-		return fmt.Errorf("stage %q: initial model data: %w", RegressorKind, err)
-	}
-	s.warm.set(e)
-	return nil
+	return s.warm.SetData(s, true, data)
 }
 
 // RegressorModel is the gbt_regressor_model.
@@ -303,43 +248,22 @@ type Report struct {
 	ValidationLoss []float64 // mean validation loss, same indexing (early stopping only)
 }
 
-// warmState is an estimator's warm-start ensemble.
-type warmState struct {
-	mu   sync.Mutex
-	prev *trees.Ensemble
-}
-
-func (w *warmState) set(e *trees.Ensemble) {
-	w.mu.Lock()
-	w.prev = e
-	w.mu.Unlock()
-}
-
-// boost boosts from the warm-start ensemble when warm_start is set, and
-// keeps the result as the next one.
-func (w *warmState) boost(ctx context.Context, p *param.Set, t *trees.Training, seed int64) (*trees.Ensemble, Report, error) {
-	if !WarmStart.Get(p) {
-		return boost(ctx, p, t, seed, nil)
-	}
-	w.mu.Lock()
-	prev := w.prev
-	w.mu.Unlock()
-	e, rep, err := boost(ctx, p, t, seed, prev)
-	if err != nil {
-		return nil, rep, err
-	}
-	w.set(e)
-	return e, rep, nil
+// warmBoost boosts from the warm-start ensemble when warm_start is set,
+// and keeps the result as the next one.
+func warmBoost(ctx context.Context, w *trees.Warm, p *param.Set, t *trees.Training, seed int64) (*trees.Ensemble, Report, error) {
+	var rep Report
+	e, err := w.Fit(WarmStart.Get(p), func(prev *trees.Ensemble) (e *trees.Ensemble, err error) {
+		e, rep, err = boost(ctx, p, t, seed, prev)
+		return e, err
+	})
+	return e, rep, err
 }
 
 // checkWarm checks that prev can be continued on t with nout outputs
 // and at most maxIter iterations.
 func checkWarm(prev *trees.Ensemble, t *trees.Training, nout, maxIter int) error {
-	if prev.Dim != t.D {
-		return fmt.Errorf("warm start: the initial model has %d features, the data %d", prev.Dim, t.D)
-	}
-	if !slices.Equal(prev.Labels, t.Labels) {
-		return fmt.Errorf("warm start: the initial model has labels %v, the data %v", prev.Labels, t.Labels)
+	if err := trees.CheckWarm(prev, t); err != nil {
+		return err
 	}
 	if len(prev.Baseline) != nout || len(prev.Trees)%nout != 0 {
 		return fmt.Errorf("warm start: the initial model has %d outputs and %d trees, want %d outputs", len(prev.Baseline), len(prev.Trees), nout)

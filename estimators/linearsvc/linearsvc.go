@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/eddyml/eddy/estimators/internal/design"
+	"github.com/eddyml/eddy/estimators/internal/linmodel"
 	"github.com/eddyml/eddy/estimators/internal/optim"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
@@ -52,10 +53,9 @@ type LinearSVC struct {
 	param.HasModelVersionCol
 	params *param.Set
 
-	// init holds the weights the next Fit starts from when warm_start is
+	// warm holds the weights the next Fit starts from when warm_start is
 	// set: the last fitted model's or SetInitialModel's.
-	mu   sync.Mutex
-	init *state
+	warm linmodel.Warm
 }
 
 var _ pipeline.Estimator = (*LinearSVC)(nil)
@@ -86,7 +86,7 @@ func (s *LinearSVC) SetWarmStart(v bool) error { return WarmStart.Set(s.params, 
 // zero). The fitted data must have m's labels and feature count.
 func (s *LinearSVC) SetInitialModel(m *Model) error {
 	if m == nil {
-		s.setInit(nil)
+		s.warm.Set(nil)
 		return nil
 	}
 	return s.SetInitialModelData(m.ModelData()...)
@@ -95,20 +95,7 @@ func (s *LinearSVC) SetInitialModel(m *Model) error {
 // SetInitialModelData is SetInitialModel from linear_svc_model data
 // records (borrowed; see ModelDataRecords).
 func (s *LinearSVC) SetInitialModelData(data ...arrow.Record) error {
-	st, err := decode(data)
-	if err != nil {
-		return fmt.Errorf("stage %q: initial model data: %w", Kind, err)
-	}
-	// decode aliases the records' buffers, which the caller may release.
-	st.coef, st.intercepts, st.labels = slices.Clone(st.coef), slices.Clone(st.intercepts), slices.Clone(st.labels)
-	s.setInit(&st)
-	return nil
-}
-
-func (s *LinearSVC) setInit(st *state) {
-	s.mu.Lock()
-	s.init = st
-	s.mu.Unlock()
+	return s.warm.SetData(Kind, vectors, data)
 }
 
 // start returns the warm-start weights when warm_start is set and there
@@ -118,16 +105,12 @@ func (s *LinearSVC) start(labels []float64, dim int) (*state, error) {
 	if !WarmStart.Get(s.params) {
 		return nil, nil
 	}
-	s.mu.Lock()
-	st := s.init
-	s.mu.Unlock()
-	switch {
-	case st == nil:
+	st := s.warm.Get()
+	if st == nil {
 		return nil, nil
-	case !slices.Equal(st.labels, labels):
-		return nil, fmt.Errorf("warm start: the initial model has labels %v, the data %v", st.labels, labels)
-	case st.dim != dim:
-		return nil, fmt.Errorf("warm start: the initial model has %d features, the data %d", st.dim, dim)
+	}
+	if err := st.Check(labels, dim); err != nil {
+		return nil, fmt.Errorf("warm start: %w", err)
 	}
 	return st, nil
 }
@@ -152,16 +135,9 @@ func (s *LinearSVC) FitReport(ctx context.Context, r table.Reader) (*Model, []op
 	if err != nil {
 		return fail(err)
 	}
-	labels := slices.Clone(d.Y)
-	slices.Sort(labels)
-	labels = slices.Compact(labels)
-	if len(labels) < 2 {
-		return fail(fmt.Errorf("label column %q has only one class (%v): need at least two", s.LabelCol(), labels[0]))
-	}
-	cls := make([]int32, d.N)
-	for i, y := range d.Y {
-		c, _ := slices.BinarySearch(labels, y)
-		cls[i] = int32(c)
+	labels, cls, err := linmodel.Classes(d.Y, s.LabelCol())
+	if err != nil {
+		return fail(err)
 	}
 	nvec := len(labels)
 	if nvec == 2 {
@@ -197,9 +173,9 @@ func (s *LinearSVC) FitReport(ctx context.Context, r table.Reader) (*Model, []op
 		if init != nil {
 			// The solver's variable is β = b/scale; without an intercept
 			// β stays fixed at 0.
-			copy(theta, init.coef[v*d.D:(v+1)*d.D])
+			copy(theta, init.Coef[v*d.D:(v+1)*d.D])
 			if scale != 0 {
-				theta[d.D] = init.intercepts[v] / scale
+				theta[d.D] = init.Intercepts[v] / scale
 			}
 		}
 		var fixed []bool
@@ -222,24 +198,12 @@ func (s *LinearSVC) FitReport(ctx context.Context, r table.Reader) (*Model, []op
 	if err != nil {
 		return fail(err)
 	}
-	if err := m.params.CopyFrom(s.params); err != nil {
-		return fail(err)
-	}
-	recs, err := ModelDataRecords(pipeline.Allocator(ctx), coefs, intercepts, labels)
-	if err != nil {
-		return fail(err)
-	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	if err := m.SetModelData(recs...); err != nil {
+	if err := linmodel.SetFitted(pipeline.Allocator(ctx), &m.modelBase, s.params, coefs, intercepts, labels); err != nil {
 		return fail(err)
 	}
 	if WarmStart.Get(s.params) {
 		// Only a successful fit replaces the start.
-		s.setInit(&state{coef: slices.Concat(coefs...), intercepts: intercepts, labels: labels, dim: d.D})
+		s.warm.Set(&state{Coef: slices.Concat(coefs...), Intercepts: intercepts, Labels: labels, Dim: d.D})
 	}
 	return m, reports, nil
 }

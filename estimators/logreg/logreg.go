@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/eddyml/eddy/estimators/internal/design"
+	"github.com/eddyml/eddy/estimators/internal/linmodel"
 	"github.com/eddyml/eddy/estimators/internal/optim"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
@@ -81,10 +82,9 @@ type LogisticRegression struct {
 	param.HasSeed
 	params *param.Set
 
-	// init holds the coefficients the next Fit starts from when
+	// warm holds the coefficients the next Fit starts from when
 	// warm_start is set: the last fitted model's or SetInitialModel's.
-	mu   sync.Mutex
-	init *state
+	warm linmodel.Warm
 }
 
 var _ pipeline.Estimator = (*LogisticRegression)(nil)
@@ -133,9 +133,7 @@ func (s *LogisticRegression) SetWarmStart(v bool) error { return WarmStart.Set(s
 // fitted data must have m's labels and feature count.
 func (s *LogisticRegression) SetInitialModel(m *Model) error {
 	if m == nil {
-		s.mu.Lock()
-		s.init = nil
-		s.mu.Unlock()
+		s.warm.Set(nil)
 		return nil
 	}
 	return s.SetInitialModelData(m.ModelData()...)
@@ -144,15 +142,7 @@ func (s *LogisticRegression) SetInitialModel(m *Model) error {
 // SetInitialModelData is SetInitialModel from logistic_regression_model
 // data records (borrowed; see ModelDataRecords).
 func (s *LogisticRegression) SetInitialModelData(data ...arrow.Record) error {
-	st, err := decode(data)
-	if err != nil {
-		return fmt.Errorf("stage %q: initial model data: %w", Kind, err)
-	}
-	st = st.clone()
-	s.mu.Lock()
-	s.init = &st
-	s.mu.Unlock()
-	return nil
+	return s.warm.SetData(Kind, vectors, data)
 }
 
 // FitResult is what the last Fit reported about the optimisation: for
@@ -178,11 +168,9 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 	if err != nil {
 		return fail(err)
 	}
-	labels := slices.Clone(d.Y)
-	slices.Sort(labels)
-	labels = slices.Compact(labels)
-	if len(labels) < 2 {
-		return fail(fmt.Errorf("label column %q has only one class (%v): need at least two", s.LabelCol(), labels[0]))
+	labels, cls, err := linmodel.Classes(d.Y, s.LabelCol())
+	if err != nil {
+		return fail(err)
 	}
 	k := len(labels)
 	fam := Family.Get(s.params)
@@ -190,11 +178,8 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 		return fail(fmt.Errorf("family binomial with %d classes", k))
 	}
 	multinomial := fam == FamilyMultinomial || k > 2
-	cls := make([]int32, d.N)
 	counts := make([]float64, k)
-	for i, y := range d.Y {
-		c, _ := slices.BinarySearch(labels, y)
-		cls[i] = int32(c)
+	for _, c := range cls {
 		counts[c]++
 	}
 	cw, err := s.classWeights(counts, d.N)
@@ -231,11 +216,8 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 		}
 	}
 	if WarmStart.Get(s.params) {
-		s.mu.Lock()
-		init := s.init
-		s.mu.Unlock()
-		if init != nil {
-			if err := init.startFrom(theta, labels, d.D, nvec); err != nil {
+		if init := s.warm.Get(); init != nil {
+			if err := startFrom(init, theta, labels, d.D, nvec); err != nil {
 				return fail(fmt.Errorf("warm start: %w", err))
 			}
 		}
@@ -278,26 +260,11 @@ func (s *LogisticRegression) FitReport(ctx context.Context, r table.Reader) (*Mo
 	if err != nil {
 		return fail(err)
 	}
-	if err := m.params.CopyFrom(s.params); err != nil {
-		return fail(err)
-	}
-	recs, err := ModelDataRecords(pipeline.Allocator(ctx), coefs, intercepts, labels)
-	if err != nil {
-		return fail(err)
-	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	if err := m.SetModelData(recs...); err != nil {
+	if err := linmodel.SetFitted(pipeline.Allocator(ctx), &m.modelBase, s.params, coefs, intercepts, labels); err != nil {
 		return fail(err)
 	}
 	if WarmStart.Get(s.params) {
-		st := state{coef: slices.Concat(coefs...), intercepts: intercepts, labels: labels, dim: d.D}
-		s.mu.Lock()
-		s.init = &st
-		s.mu.Unlock()
+		s.warm.Set(&state{Coef: slices.Concat(coefs...), Intercepts: intercepts, Labels: labels, Dim: d.D})
 	}
 	return m, res, nil
 }
@@ -323,42 +290,35 @@ func (s *LogisticRegression) classWeights(counts []float64, n int) ([]float64, e
 // coefficients and an intercept), checking that st was fitted on the same
 // labels and feature count. A binomial start for a multinomial fit (or
 // the reverse) is converted: binomial w is multinomial [-w/2, w/2].
-func (st *state) startFrom(theta, labels []float64, dim, nvec int) error {
-	if !slices.Equal(st.labels, labels) {
-		return fmt.Errorf("the initial model has labels %v, the data %v", st.labels, labels)
-	}
-	if st.dim != dim {
-		return fmt.Errorf("the initial model has %d features, the data %d", st.dim, dim)
+func startFrom(st *state, theta, labels []float64, dim, nvec int) error {
+	if err := st.Check(labels, dim); err != nil {
+		return err
 	}
 	stride := dim + 1
-	sv := len(st.intercepts)
+	sv := len(st.Intercepts)
 	for v := range nvec {
 		dst := theta[v*stride : (v+1)*stride]
 		switch {
 		case sv == nvec:
-			copy(dst, st.coef[v*dim:(v+1)*dim])
-			dst[dim] = st.intercepts[v]
+			copy(dst, st.Coef[v*dim:(v+1)*dim])
+			dst[dim] = st.Intercepts[v]
 		case sv == 1: // binomial -> multinomial (2 classes)
 			sign := -0.5
 			if v == 1 {
 				sign = 0.5
 			}
 			for j := range dim {
-				dst[j] = sign * st.coef[j]
+				dst[j] = sign * st.Coef[j]
 			}
-			dst[dim] = sign * st.intercepts[0]
+			dst[dim] = sign * st.Intercepts[0]
 		default: // multinomial (2 classes) -> binomial
 			for j := range dim {
-				dst[j] = st.coef[dim+j] - st.coef[j]
+				dst[j] = st.Coef[dim+j] - st.Coef[j]
 			}
-			dst[dim] = st.intercepts[1] - st.intercepts[0]
+			dst[dim] = st.Intercepts[1] - st.Intercepts[0]
 		}
 	}
 	return nil
-}
-
-func (st state) clone() state {
-	return state{coef: slices.Clone(st.coef), intercepts: slices.Clone(st.intercepts), labels: slices.Clone(st.labels), dim: st.dim}
 }
 
 func weight(w []float64, i int) float64 {

@@ -427,7 +427,7 @@ func TestOutputSchemaCache(t *testing.T) {
 		if err := m.SetPredictionCol(tc.predCol); err != nil {
 			t.Fatal(err)
 		}
-		if err := m.params.SetMap(map[string]any{"model_version_col": tc.versionCol}); err != nil {
+		if err := m.Params().SetMap(map[string]any{"model_version_col": tc.versionCol}); err != nil {
 			t.Fatal(err)
 		}
 		rec := build(tc.extra)

@@ -2,19 +2,17 @@ package logreg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/internal/design"
+	"github.com/eddyml/eddy/estimators/internal/linmodel"
 	"github.com/eddyml/eddy/internal/trustedrec"
 	"github.com/eddyml/eddy/pipeline"
-	"github.com/eddyml/eddy/pipeline/param"
 	"github.com/eddyml/eddy/pipeline/table"
 )
 
@@ -23,105 +21,39 @@ import (
 // one per label for a multinomial one) and the sorted class labels. The
 // caller owns one Release of each record.
 func ModelDataRecords(mem memory.Allocator, coefs [][]float64, intercepts, labels []float64) ([]arrow.Record, error) {
-	if err := checkShape(coefs, intercepts, labels); err != nil {
-		return nil, err
-	}
-	c, err := table.Build(mem, table.Col("intercept", intercepts), table.DenseCol("coefficients", len(coefs[0]), coefs))
-	if err != nil {
-		return nil, err
-	}
-	l, err := table.Build(mem, table.Col("label", labels))
-	if err != nil {
-		c.Release()
-		return nil, err
-	}
-	return []arrow.Record{c, l}, nil
+	return linmodel.Records(mem, coefs, intercepts, labels, vectors)
 }
 
-func checkShape(coefs [][]float64, intercepts, labels []float64) error {
-	if len(labels) < 2 {
-		return fmt.Errorf("%d labels, want at least 2", len(labels))
+// vectors checks the number of coefficient vectors for nlabels classes:
+// one (binomial, two classes) or one per class (multinomial).
+func vectors(nvec, nlabels int) error {
+	if nvec != 1 && nvec != nlabels {
+		return fmt.Errorf("%d coefficient vectors for %d labels, want 1 or %d", nvec, nlabels, nlabels)
 	}
-	if !slices.IsSorted(labels) || len(slices.Compact(slices.Clone(labels))) != len(labels) {
-		return errors.New("labels are not sorted and distinct")
-	}
-	if len(coefs) != len(intercepts) {
-		return fmt.Errorf("%d coefficient vectors for %d intercepts", len(coefs), len(intercepts))
-	}
-	if len(coefs) != 1 && len(coefs) != len(labels) {
-		return fmt.Errorf("%d coefficient vectors for %d labels, want 1 or %d", len(coefs), len(labels), len(labels))
-	}
-	if len(coefs) == 1 && len(labels) != 2 {
-		return fmt.Errorf("one coefficient vector for %d labels (binomial needs 2)", len(labels))
-	}
-	for _, c := range coefs {
-		if len(c) != len(coefs[0]) {
-			return errors.New("coefficient vectors differ in size")
-		}
+	if nvec == 1 && nlabels != 2 {
+		return fmt.Errorf("one coefficient vector for %d labels (binomial needs 2)", nlabels)
 	}
 	return nil
 }
 
-type state struct {
-	coef       []float64 // nvec × dim
-	intercepts []float64
-	labels     []float64
-	dim        int
-}
+// state is the decoded model data.
+type state = linmodel.Coefs
 
-func (s state) binomial() bool { return len(s.intercepts) == 1 }
+// binomial reports whether s has one coefficient vector (two classes).
+func binomial(s state) bool { return len(s.Intercepts) == 1 }
 
-func decode(data []arrow.Record) (state, error) {
-	if len(data) != 2 {
-		return state{}, fmt.Errorf("want 2 model data records (coefficients, labels), got %d", len(data))
-	}
-	c, l := data[0], data[1]
-	ii, err := table.FieldIndex(c.Schema(), "intercept")
-	if err != nil {
-		return state{}, err
-	}
-	ci, err := table.FieldIndex(c.Schema(), "coefficients")
-	if err != nil {
-		return state{}, err
-	}
-	li, err := table.FieldIndex(l.Schema(), "label")
-	if err != nil {
-		return state{}, err
-	}
-	intercepts, err := table.Float64s(c.Column(ii))
-	if err != nil {
-		return state{}, fmt.Errorf("column \"intercept\": %w", err)
-	}
-	coef, dim, err := table.DenseVectors(c.Column(ci))
-	if err != nil {
-		return state{}, fmt.Errorf("column \"coefficients\": %w", err)
-	}
-	labels, err := table.Float64s(l.Column(li))
-	if err != nil {
-		return state{}, fmt.Errorf("column \"label\": %w", err)
-	}
-	coefs := make([][]float64, len(intercepts))
-	for v := range coefs {
-		coefs[v] = coef[v*dim : (v+1)*dim]
-	}
-	if len(intercepts) == 0 {
-		return state{}, errors.New("no coefficient vectors")
-	}
-	if err := checkShape(coefs, intercepts, labels); err != nil {
-		return state{}, err
-	}
-	return state{coef: coef, intercepts: intercepts, labels: labels, dim: dim}, nil
-}
+// modelBase holds the model's column params, param set and model data.
+type modelBase = linmodel.Model
 
-// Model is the logistic_regression_model.
+// Model is the logistic_regression_model. Besides the methods below it
+// has Kind, Params, ModelData, ModelVersion, SetModelData (see
+// ModelDataRecords), Coefficients (a copy of the coefficient vectors: one
+// for a binomial model, one per class otherwise; nil without data),
+// Intercepts and Labels (copies), and the getters and setters of the
+// features, prediction, raw prediction, probability and model version
+// columns.
 type Model struct {
-	param.HasFeaturesCol
-	param.HasPredictionCol
-	param.HasRawPredictionCol
-	param.HasProbabilityCol
-	param.HasModelVersionCol
-	params *param.Set
-	state  pipeline.ModelState[state]
+	modelBase
 	// schemas caches the last output schema built by Transform, so that a
 	// model scoring one small batch after another (a server) does not
 	// rebuild a schema of every input column per call.
@@ -171,77 +103,21 @@ var (
 // records how it was made.
 func NewModel(values map[string]any) (*Model, error) {
 	m := &Model{}
-	var lc param.HasLabelCol
-	var wc param.HasWeightCol
-	m.params = param.NewSet(ModelKind, &m.HasFeaturesCol, &lc, &wc, &m.HasPredictionCol, &m.HasRawPredictionCol,
-		&m.HasProbabilityCol, &m.HasModelVersionCol,
-		MaxIter, Tol, RegParam, ElasticNetParam, FitIntercept, Family, ClassWeight, ClassWeights)
-	if err := m.params.SetMap(values); err != nil {
+	if err := linmodel.InitModel(&m.modelBase, ModelKind, vectors, values,
+		MaxIter, Tol, RegParam, ElasticNetParam, FitIntercept, Family, ClassWeight, ClassWeights); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-func (m *Model) Kind() string              { return ModelKind }
-func (m *Model) Params() *param.Set        { return m.params }
-func (m *Model) ModelData() []arrow.Record { return m.state.ModelData() }
-func (m *Model) ModelVersion() int64       { return m.state.ModelVersion() }
-
-// SetModelData replaces the model data (see ModelDataRecords).
-func (m *Model) SetModelData(recs ...arrow.Record) error {
-	if err := m.state.Set(recs, decode); err != nil {
-		return fmt.Errorf("stage %q: set model data: %w", ModelKind, err)
-	}
-	return nil
-}
-
-// Coefficients returns a copy of the coefficient vectors (one for a
-// binomial model, one per class otherwise); nil without data.
-func (m *Model) Coefficients() [][]float64 {
-	snap := m.state.Load()
-	if snap == nil {
-		return nil
-	}
-	s := snap.State
-	out := make([][]float64, len(s.intercepts))
-	for v := range out {
-		out[v] = slices.Clone(s.coef[v*s.dim : (v+1)*s.dim])
-	}
-	return out
-}
-
-// Intercepts returns a copy of the intercepts.
-func (m *Model) Intercepts() []float64 {
-	if snap := m.state.Load(); snap != nil {
-		return slices.Clone(snap.State.intercepts)
-	}
-	return nil
-}
-
-// Labels returns a copy of the class labels.
-func (m *Model) Labels() []float64 {
-	if snap := m.state.Load(); snap != nil {
-		return slices.Clone(snap.State.labels)
-	}
-	return nil
-}
-
-func (m *Model) outFields(k int) []arrow.Field {
-	return []arrow.Field{
-		{Name: m.PredictionCol(), Type: arrow.PrimitiveTypes.Float64},
-		{Name: m.RawPredictionCol(), Type: table.DenseVectorType(k)},
-		{Name: m.ProbabilityCol(), Type: table.DenseVectorType(k)},
-	}
-}
-
 // OutputSchema appends prediction, raw prediction and probability (and
 // model version) columns. It needs model data to know the class count.
 func (m *Model) OutputSchema(in *arrow.Schema) (*arrow.Schema, error) {
-	snap := m.state.Load()
+	snap := linmodel.Snapshot(&m.modelBase)
 	if snap == nil {
 		return nil, pipeline.ErrNoModelData
 	}
-	return m.outSchema(in, len(snap.State.labels))
+	return m.outSchema(in, len(snap.State.Labels))
 }
 
 func (m *Model) outSchema(in *arrow.Schema, k int) (*arrow.Schema, error) {
@@ -250,7 +126,7 @@ func (m *Model) outSchema(in *arrow.Schema, k int) (*arrow.Schema, error) {
 	}
 	out := in
 	var err error
-	for _, f := range m.outFields(k) {
+	for _, f := range linmodel.Fields(&m.modelBase, k) {
 		if out, err = pipeline.AppendField(out, f); err != nil {
 			return nil, fmt.Errorf("stage %q: %w", ModelKind, err)
 		}
@@ -265,12 +141,12 @@ func (m *Model) outSchema(in *arrow.Schema, k int) (*arrow.Schema, error) {
 
 // Transform scores rec (borrowed).
 func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, error) {
-	snap := m.state.Load()
+	snap := linmodel.Snapshot(&m.modelBase)
 	if snap == nil {
 		return nil, fmt.Errorf("stage %q: %w", ModelKind, pipeline.ErrNoModelData)
 	}
 	s := snap.State
-	k := len(s.labels)
+	k := len(s.Labels)
 	schema, err := m.cachedOutSchema(rec.Schema(), k)
 	if err != nil {
 		return nil, err
@@ -285,9 +161,9 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 			sp.Indices, sp.Values = nil, nil
 			csrPool.Put(sp)
 		}()
-		err = design.SparseFeatures(rec, m.FeaturesCol(), s.dim, 0, sp)
+		err = design.SparseFeatures(rec, m.FeaturesCol(), s.Dim, 0, sp)
 	} else {
-		x, _, err = design.Features(rec, m.FeaturesCol(), s.dim, 0, nil)
+		x, _, err = design.Features(rec, m.FeaturesCol(), s.Dim, 0, nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stage %q: %w", ModelKind, err)
@@ -341,29 +217,29 @@ func (m *Model) Transform(ctx context.Context, rec arrow.Record) (arrow.Record, 
 // score writes predictions, margins and probabilities for n row-major
 // rows of x; it allocates nothing.
 func score(s state, x []float64, n int, pred, raw, prob []float64) {
-	d, k := s.dim, len(s.labels)
+	d, k := s.Dim, len(s.Labels)
 	for i := range n {
 		xi := x[i*d : (i+1)*d]
 		r, p := raw[i*k:(i+1)*k], prob[i*k:(i+1)*k]
-		if s.binomial() {
-			z := s.intercepts[0]
+		if binomial(s) {
+			z := s.Intercepts[0]
 			for j, v := range xi {
-				z += v * s.coef[j]
+				z += v * s.Coef[j]
 			}
 			r[0], r[1] = -z, z
 			p1 := sigmoid(z)
 			p[0], p[1] = 1-p1, p1
-			pred[i] = s.labels[0]
+			pred[i] = s.Labels[0]
 			if z > 0 {
-				pred[i] = s.labels[1]
+				pred[i] = s.Labels[1]
 			}
 			continue
 		}
 		best := 0
 		zmax := math.Inf(-1)
 		for c := range k {
-			w := s.coef[c*d : (c+1)*d]
-			z := s.intercepts[c]
+			w := s.Coef[c*d : (c+1)*d]
+			z := s.Intercepts[c]
 			for j, v := range xi {
 				z += v * w[j]
 			}
@@ -380,7 +256,7 @@ func score(s state, x []float64, n int, pred, raw, prob []float64) {
 		for c := range k {
 			p[c] /= sum
 		}
-		pred[i] = s.labels[best]
+		pred[i] = s.Labels[best]
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/eddyml/eddy/estimators/internal/linmodel"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
 )
@@ -32,19 +33,19 @@ func (m *Model) RowFunc(in *arrow.Schema) (pipeline.RowFunc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stage %q: %w", ModelKind, err)
 	}
-	k := len(m.state.Load().State.labels)
+	k := len(linmodel.Snapshot(&m.modelBase).State.Labels)
 	return func(row pipeline.Row, sc *pipeline.RowScratch) (pipeline.Row, error) {
-		snap := m.state.Load()
+		snap := linmodel.Snapshot(&m.modelBase)
 		if snap == nil {
 			return nil, fmt.Errorf("stage %q: %w", ModelKind, pipeline.ErrNoModelData)
 		}
 		s := snap.State
-		if len(s.labels) != k {
-			return nil, fmt.Errorf("stage %q: model data has %d classes, the row function was made for %d", ModelKind, len(s.labels), k)
+		if len(s.Labels) != k {
+			return nil, fmt.Errorf("stage %q: model data has %d classes, the row function was made for %d", ModelKind, len(s.Labels), k)
 		}
 		x := row[fi]
-		if len(x) != s.dim {
-			return nil, fmt.Errorf("stage %q: column %q: vector of size %d, want %d", ModelKind, fc, len(x), s.dim)
+		if len(x) != s.Dim {
+			return nil, fmt.Errorf("stage %q: column %q: vector of size %d, want %d", ModelKind, fc, len(x), s.Dim)
 		}
 		for j, v := range x {
 			if math.IsNaN(v) || math.IsInf(v, 0) {

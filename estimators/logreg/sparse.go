@@ -298,30 +298,30 @@ func axpySparse(a float64, idx []int32, val, w []float64) {
 // scoreSparse is score for the rows of a CSR matrix; it allocates
 // nothing.
 func scoreSparse(s state, x *design.CSR, pred, raw, prob []float64) {
-	d, k := s.dim, len(s.labels)
+	d, k := s.Dim, len(s.Labels)
 	for i := range x.N {
 		idx, val := x.Row(i)
 		val = val[:len(idx)]
 		r, p := raw[i*k:(i+1)*k], prob[i*k:(i+1)*k]
-		if s.binomial() {
-			z := s.intercepts[0]
+		if binomial(s) {
+			z := s.Intercepts[0]
 			for q, j := range idx {
-				z += val[q] * s.coef[j]
+				z += val[q] * s.Coef[j]
 			}
 			r[0], r[1] = -z, z
 			p1 := sigmoid(z)
 			p[0], p[1] = 1-p1, p1
-			pred[i] = s.labels[0]
+			pred[i] = s.Labels[0]
 			if z > 0 {
-				pred[i] = s.labels[1]
+				pred[i] = s.Labels[1]
 			}
 			continue
 		}
 		best := 0
 		zmax := math.Inf(-1)
 		for c := range k {
-			w := s.coef[c*d : (c+1)*d]
-			z := s.intercepts[c]
+			w := s.Coef[c*d : (c+1)*d]
+			z := s.Intercepts[c]
 			for q, j := range idx {
 				z += val[q] * w[j]
 			}
@@ -338,7 +338,7 @@ func scoreSparse(s state, x *design.CSR, pred, raw, prob []float64) {
 		for c := range k {
 			p[c] /= sum
 		}
-		pred[i] = s.labels[best]
+		pred[i] = s.Labels[best]
 	}
 }
 

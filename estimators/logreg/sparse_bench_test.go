@@ -215,9 +215,9 @@ func BenchmarkScoreDensified(b *testing.B) {
 	tbl := ctrTable(b, rows, y, false)
 	defer tbl.Release()
 	rng := rand.New(rand.NewPCG(1, 2))
-	st := state{coef: make([]float64, dim), intercepts: []float64{-1}, labels: []float64{0, 1}, dim: dim}
-	for j := range st.coef {
-		st.coef[j] = rng.NormFloat64()
+	st := state{Coef: make([]float64, dim), Intercepts: []float64{-1}, Labels: []float64{0, 1}, Dim: dim}
+	for j := range st.Coef {
+		st.Coef[j] = rng.NormFloat64()
 	}
 	rec := tbl.Batch(0)
 	n := int(rec.NumRows())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -42,7 +41,13 @@ var (
 )
 
 func forestParams(crit, mf param.Declarer) []param.Declarer {
-	return []param.Declarer{crit, MaxDepth, MinSamplesSplit, MinSamplesLeaf, MinImpurityDecrease, mf, NumEstimators, Bootstrap, Parallelism}
+	return append(trees.CARTParams(crit, mf), NumEstimators, Bootstrap, Parallelism)
+}
+
+// estimatorParams are an estimator's params besides the column params and
+// seed: warm_start, then its model's.
+func estimatorParams(crit, mf param.Declarer) []param.Declarer {
+	return append([]param.Declarer{WarmStart}, forestParams(crit, mf)...)
 }
 
 func init() {
@@ -60,45 +65,37 @@ func init() {
 		New: func(p map[string]any) (pipeline.Stage, error) { return NewRegressorModel(p) }})
 }
 
-// Classifier is the random_forest_classifier estimator.
+// classifierEstimator and regressorEstimator hold an estimator's column
+// params, seed and param set.
+type (
+	classifierEstimator = trees.ClassifierEstimator
+	regressorEstimator  = trees.RegressorEstimator
+)
+
+// Classifier is the random_forest_classifier estimator. Besides the
+// methods below it has Kind, Params, and the getters and setters of the
+// features, label, weight, prediction, raw prediction, probability and
+// model version columns and of the seed.
 type Classifier struct {
-	param.HasFeaturesCol
-	param.HasLabelCol
-	param.HasWeightCol
-	param.HasPredictionCol
-	param.HasRawPredictionCol
-	param.HasProbabilityCol
-	param.HasModelVersionCol
-	param.HasSeed
-	params *param.Set
-	warm   warmState
+	classifierEstimator
+	warm trees.Warm
 }
 
 var _ pipeline.Estimator = (*Classifier)(nil)
 
 // NewClassifier builds a random_forest_classifier from param values.
 func NewClassifier(values map[string]any) (*Classifier, error) {
-	s := &Classifier{}
-	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasRawPredictionCol, &s.HasProbabilityCol, &s.HasModelVersionCol, &s.HasSeed, WarmStart}, forestParams(Criterion, MaxFeatures)...)
-	s.params = param.NewSet(ClassifierKind, decls...)
-	if err := s.params.SetMap(values); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return trees.NewEstimator[Classifier](ClassifierKind, values, estimatorParams(Criterion, MaxFeatures)...)
 }
 
-func (s *Classifier) Kind() string       { return ClassifierKind }
-func (s *Classifier) Params() *param.Set { return s.params }
-
 // SetNumEstimators sets n_estimators.
-func (s *Classifier) SetNumEstimators(v int) error { return NumEstimators.Set(s.params, v) }
+func (s *Classifier) SetNumEstimators(v int) error { return NumEstimators.Set(s.Params(), v) }
 
 // SetMaxFeatures sets max_features.
-func (s *Classifier) SetMaxFeatures(v string) error { return MaxFeatures.Set(s.params, v) }
+func (s *Classifier) SetMaxFeatures(v string) error { return MaxFeatures.Set(s.Params(), v) }
 
 // SetMaxDepth sets max_depth (0: unlimited).
-func (s *Classifier) SetMaxDepth(v int) error { return MaxDepth.Set(s.params, v) }
+func (s *Classifier) SetMaxDepth(v int) error { return MaxDepth.Set(s.Params(), v) }
 
 // Fit reads r (borrowed) into memory and grows the forest.
 func (s *Classifier) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
@@ -107,72 +104,30 @@ func (s *Classifier) Fit(ctx context.Context, r table.Reader) (pipeline.Model, e
 
 // FitForest is Fit returning the concrete model.
 func (s *Classifier) FitForest(ctx context.Context, r table.Reader) (*ClassifierModel, error) {
-	fail := func(err error) (*ClassifierModel, error) {
-		return nil, fmt.Errorf("stage %q: fit: %w", ClassifierKind, err)
-	}
-	t, err := trees.Read(r, s.FeaturesCol(), s.LabelCol(), s.WeightCol(), true)
-	if err != nil {
-		return fail(err)
-	}
-	e, err := s.warm.grow(ctx, s.params, t, Criterion.Get(s.params), MaxFeatures.Get(s.params), s.Seed())
-	if err != nil {
-		return fail(err)
-	}
-	m, err := NewClassifierModel(nil)
-	if err != nil {
-		return fail(err)
-	}
-	if err := m.Params().CopyFrom(s.params); err != nil {
-		return fail(err)
-	}
-	if err := m.SetEnsemble(pipeline.Allocator(ctx), e); err != nil {
-		return fail(err)
-	}
-	return m, nil
+	return trees.Fit(ctx, s, r, NewClassifierModel, func(t *trees.Training) (*trees.Ensemble, error) {
+		return warmGrow(ctx, &s.warm, s.Params(), t, Criterion.Get(s.Params()), MaxFeatures.Get(s.Params()), s.Seed())
+	})
 }
 
-// warmState is an estimator's warm-start forest.
-type warmState struct {
-	mu   sync.Mutex
-	prev *trees.Ensemble
-}
-
-func (w *warmState) set(e *trees.Ensemble) {
-	w.mu.Lock()
-	w.prev = e
-	w.mu.Unlock()
-}
-
-// grow grows the forest, from the warm-start trees when warm_start is
+// warmGrow grows the forest, from the warm-start trees when warm_start is
 // set, keeping the result as the next start.
-func (w *warmState) grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeatures string, seed int64) (*trees.Ensemble, error) {
-	var prev *trees.Ensemble
-	warm := WarmStart.Get(p)
-	if warm {
-		w.mu.Lock()
-		prev = w.prev
-		w.mu.Unlock()
-	}
-	if prev != nil {
-		if prev.Dim != t.D {
-			return nil, fmt.Errorf("warm start: the initial model has %d features, the data %d", prev.Dim, t.D)
+func warmGrow(ctx context.Context, w *trees.Warm, p *param.Set, t *trees.Training, crit, maxFeatures string, seed int64) (*trees.Ensemble, error) {
+	return w.Fit(WarmStart.Get(p), func(prev *trees.Ensemble) (*trees.Ensemble, error) {
+		if prev != nil {
+			if err := trees.CheckWarm(prev, t); err != nil {
+				return nil, err
+			}
+			if nt := NumEstimators.Get(p); len(prev.Trees) > nt {
+				return nil, fmt.Errorf("warm start: n_estimators %d is below the %d trees of the initial model", nt, len(prev.Trees))
+			}
 		}
-		if !slices.Equal(prev.Labels, t.Labels) {
-			return nil, fmt.Errorf("warm start: the initial model has labels %v, the data %v", prev.Labels, t.Labels)
+		e, err := grow(ctx, p, t, crit, maxFeatures, seed, prev)
+		if err != nil {
+			return nil, err
 		}
-		if nt := NumEstimators.Get(p); len(prev.Trees) > nt {
-			return nil, fmt.Errorf("warm start: n_estimators %d is below the %d trees of the initial model", nt, len(prev.Trees))
-		}
-	}
-	e, err := grow(ctx, p, t, crit, maxFeatures, seed, prev)
-	if err != nil {
-		return nil, err
-	}
-	e.Labels = t.Labels
-	if warm {
-		w.set(e)
-	}
-	return e, nil
+		e.Labels = t.Labels
+		return e, nil
+	})
 }
 
 // grow grows n_estimators trees on two goroutines (or parallelism). Tree
@@ -181,12 +136,10 @@ func (w *warmState) grow(ctx context.Context, p *param.Set, t *trees.Training, c
 // its trees are kept as trees 0..len(prev.Trees)-1 and only the next ones
 // are grown.
 func grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeatures string, seed int64, prev *trees.Ensemble) (*trees.Ensemble, error) {
-	mf, err := trees.ResolveMaxFeatures(maxFeatures, t.D)
+	cfg, err := trees.CARTConfig(p, crit, maxFeatures, t.D)
 	if err != nil {
 		return nil, err
 	}
-	cfg := trees.Config{Criterion: crit, MaxDepth: MaxDepth.Get(p), MinSamplesSplit: MinSamplesSplit.Get(p),
-		MinSamplesLeaf: MinSamplesLeaf.Get(p), MinImpurityDecrease: MinImpurityDecrease.Get(p), MaxFeatures: mf}
 	t.XT = trees.Transpose(t.X, t.N, t.D)
 	t.Presort()
 	nt := NumEstimators.Get(p)
@@ -244,13 +197,13 @@ func grow(ctx context.Context, p *param.Set, t *trees.Training, crit, maxFeature
 }
 
 // SetWarmStart sets warm_start.
-func (s *Classifier) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+func (s *Classifier) SetWarmStart(v bool) error { return WarmStart.Set(s.Params(), v) }
 
 // SetInitialModel makes the next Fit with warm_start keep m's trees and
 // grow more (nil forgets them).
 func (s *Classifier) SetInitialModel(m *ClassifierModel) error {
 	if m == nil {
-		s.warm.set(nil)
+		s.warm.Set(nil)
 		return nil
 	}
 	return s.SetInitialModelData(m.ModelData()...)
@@ -259,12 +212,7 @@ func (s *Classifier) SetInitialModel(m *ClassifierModel) error {
 // SetInitialModelData is SetInitialModel from
 // random_forest_classifier_model data (borrowed).
 func (s *Classifier) SetInitialModelData(data ...arrow.Record) error {
-	e, err := trees.Decode(data, true, false)
-	if err != nil {
-		return fmt.Errorf("stage %q: initial model data: %w", ClassifierKind, err)
-	}
-	s.warm.set(e)
-	return nil
+	return s.warm.SetData(s, false, data)
 }
 
 // ClassifierModel is the random_forest_classifier_model: probability is
@@ -283,37 +231,23 @@ func NewClassifierModel(values map[string]any) (*ClassifierModel, error) {
 	return &ClassifierModel{m}, nil
 }
 
-// Regressor is the random_forest_regressor estimator.
+// Regressor is the random_forest_regressor estimator. Besides the methods
+// below it has Kind, Params, and the getters and setters of the features,
+// label, weight, prediction and model version columns and of the seed.
 type Regressor struct {
-	param.HasFeaturesCol
-	param.HasLabelCol
-	param.HasWeightCol
-	param.HasPredictionCol
-	param.HasModelVersionCol
-	param.HasSeed
-	params *param.Set
-	warm   warmState
+	regressorEstimator
+	warm trees.Warm
 }
 
 var _ pipeline.Estimator = (*Regressor)(nil)
 
 // NewRegressor builds a random_forest_regressor from param values.
 func NewRegressor(values map[string]any) (*Regressor, error) {
-	s := &Regressor{}
-	decls := append([]param.Declarer{&s.HasFeaturesCol, &s.HasLabelCol, &s.HasWeightCol, &s.HasPredictionCol,
-		&s.HasModelVersionCol, &s.HasSeed, WarmStart}, forestParams(RegressorCriterion, RegressorMaxFeatures)...)
-	s.params = param.NewSet(RegressorKind, decls...)
-	if err := s.params.SetMap(values); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return trees.NewEstimator[Regressor](RegressorKind, values, estimatorParams(RegressorCriterion, RegressorMaxFeatures)...)
 }
 
-func (s *Regressor) Kind() string       { return RegressorKind }
-func (s *Regressor) Params() *param.Set { return s.params }
-
 // SetNumEstimators sets n_estimators.
-func (s *Regressor) SetNumEstimators(v int) error { return NumEstimators.Set(s.params, v) }
+func (s *Regressor) SetNumEstimators(v int) error { return NumEstimators.Set(s.Params(), v) }
 
 // Fit reads r (borrowed) into memory and grows the forest.
 func (s *Regressor) Fit(ctx context.Context, r table.Reader) (pipeline.Model, error) {
@@ -322,38 +256,19 @@ func (s *Regressor) Fit(ctx context.Context, r table.Reader) (pipeline.Model, er
 
 // FitForest is Fit returning the concrete model.
 func (s *Regressor) FitForest(ctx context.Context, r table.Reader) (*RegressorModel, error) {
-	fail := func(err error) (*RegressorModel, error) {
-		return nil, fmt.Errorf("stage %q: fit: %w", RegressorKind, err)
-	}
-	t, err := trees.Read(r, s.FeaturesCol(), s.LabelCol(), s.WeightCol(), false)
-	if err != nil {
-		return fail(err)
-	}
-	e, err := s.warm.grow(ctx, s.params, t, RegressorCriterion.Get(s.params), RegressorMaxFeatures.Get(s.params), s.Seed())
-	if err != nil {
-		return fail(err)
-	}
-	m, err := NewRegressorModel(nil)
-	if err != nil {
-		return fail(err)
-	}
-	if err := m.Params().CopyFrom(s.params); err != nil {
-		return fail(err)
-	}
-	if err := m.SetEnsemble(pipeline.Allocator(ctx), e); err != nil {
-		return fail(err)
-	}
-	return m, nil
+	return trees.Fit(ctx, s, r, NewRegressorModel, func(t *trees.Training) (*trees.Ensemble, error) {
+		return warmGrow(ctx, &s.warm, s.Params(), t, RegressorCriterion.Get(s.Params()), RegressorMaxFeatures.Get(s.Params()), s.Seed())
+	})
 }
 
 // SetWarmStart sets warm_start.
-func (s *Regressor) SetWarmStart(v bool) error { return WarmStart.Set(s.params, v) }
+func (s *Regressor) SetWarmStart(v bool) error { return WarmStart.Set(s.Params(), v) }
 
 // SetInitialModel makes the next Fit with warm_start keep m's trees and
 // grow more (nil forgets them).
 func (s *Regressor) SetInitialModel(m *RegressorModel) error {
 	if m == nil {
-		s.warm.set(nil)
+		s.warm.Set(nil)
 		return nil
 	}
 	return s.SetInitialModelData(m.ModelData()...)
@@ -362,12 +277,7 @@ func (s *Regressor) SetInitialModel(m *RegressorModel) error {
 // SetInitialModelData is SetInitialModel from
 // random_forest_regressor_model data (borrowed).
 func (s *Regressor) SetInitialModelData(data ...arrow.Record) error {
-	e, err := trees.Decode(data, false, false)
-	if err != nil {
-		return fmt.Errorf("stage %q: initial model data: %w", RegressorKind, err)
-	}
-	s.warm.set(e)
-	return nil
+	return s.warm.SetData(s, false, data)
 }
 
 // RegressorModel is the random_forest_regressor_model: prediction is the
