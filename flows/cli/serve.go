@@ -26,7 +26,7 @@ func (l redisLogger) Printf(_ context.Context, format string, v ...any) {
 func newServeCmd() *cobra.Command {
 	var (
 		registry, addr, token string
-		predictAuth           bool
+		predictAuth, fastLane bool
 		maxRows, gcPercent    int
 		maxBody               int64
 	)
@@ -51,7 +51,7 @@ func newServeCmd() *cobra.Command {
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 			s, err := httpapi.New(st, httpapi.Config{Addr: addr, Token: token, RequireTokenForPredict: predictAuth,
-				MaxRows: maxRows, MaxBodyBytes: maxBody, Logger: log, Registerer: reg, Gatherer: reg})
+				MaxRows: maxRows, MaxBodyBytes: maxBody, Logger: log, Registerer: reg, Gatherer: reg, DisableFastLane: !fastLane})
 			if err != nil {
 				return err
 			}
@@ -65,6 +65,7 @@ func newServeCmd() *cobra.Command {
 	f.BoolVar(&predictAuth, "predict-auth", false, "require the token on predict routes too")
 	f.IntVar(&maxRows, "max-rows", 10_000, "maximum rows per request")
 	f.Int64Var(&maxBody, "max-body", 16<<20, "maximum request body in bytes")
+	f.BoolVar(&fastLane, "fast-lane", true, "serve small JSON predict requests on a lean HTTP/1.1 loop (the same answers; false: net/http for every request)")
 	// A model server's live heap is small (the models) and its garbage
 	// per request large (each request's batches): at Go's default of 100
 	// the collector runs every few hundred requests and costs about a
