@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/logreg"
 	"github.com/eddyml/eddy/online/internal/olearn"
-	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
 )
 
@@ -218,16 +217,8 @@ func (f *FTRL) UpdateRow(indices []int32, values []float64, y float64) (float64,
 	if !ok {
 		return 0, fmt.Errorf("learner %q: label %v is not one of %v", Kind, y, f.labels)
 	}
-	if len(indices) != len(values) {
-		return 0, fmt.Errorf("learner %q: %d indices for %d values", Kind, len(indices), len(values))
-	}
-	for k, i := range indices {
-		if i < 0 || int(i) >= f.dim {
-			return 0, fmt.Errorf("learner %q: index %d outside [0, %d)", Kind, i, f.dim)
-		}
-		if v := values[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("learner %q: feature %d is %v", Kind, i, v)
-		}
+	if err := olearn.CheckSparseRow(Kind, indices, values, f.dim); err != nil {
+		return 0, err
 	}
 	f.rows++
 	return f.stepSparse(indices, values, t), nil
@@ -248,10 +239,8 @@ func (f *FTRL) UpdateDense(x []float64, y float64) (float64, error) {
 	if !ok {
 		return 0, fmt.Errorf("learner %q: label %v is not one of %v", Kind, y, f.labels)
 	}
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("learner %q: feature %d is %v", Kind, i, v)
-		}
+	if err := olearn.CheckFinite(Kind, x); err != nil {
+		return 0, err
 	}
 	f.rows++
 	return f.stepDense(x, t), nil
@@ -382,35 +371,16 @@ func (f *FTRL) ModelData(mem memory.Allocator, version int64) ([]arrow.Record, e
 	}
 	w, b := f.Weights(nil)
 	recs, err := logreg.ModelDataRecords(mem, [][]float64{w}, []float64{b}, f.labels[:])
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", Kind, err)
-	}
-	for i, r := range recs {
-		recs[i] = pipeline.WithModelVersion(r, version)
-		r.Release()
-	}
-	return recs, nil
+	return olearn.Stamp(Kind, version, recs, err)
 }
 
 // Model returns a logistic_regression_model holding the current weights
 // with the given version, scoring the learner's features column. It is
 // independent of the learner: later updates do not change it.
 func (f *FTRL) Model(version int64) (*logreg.Model, error) {
-	m, err := logreg.NewModel(map[string]any{"features_col": f.FeaturesCol(), "label_col": f.LabelCol()})
+	m, err := olearn.NewModel(logreg.NewModel, f.FeaturesCol(), f.LabelCol(), f.ModelData, version)
 	if err != nil {
-		return nil, err
-	}
-	recs, err := f.ModelData(memory.DefaultAllocator, version)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	if err := m.SetModelData(recs...); err != nil {
-		return nil, err
+		return nil, err // no model, even when only setting its data failed
 	}
 	return m, nil
 }
@@ -421,18 +391,10 @@ func (f *FTRL) Model(version int64) (*logreg.Model, error) {
 // intercept, the squared-gradient sums are 0 and the labels are the
 // model's. num_features, when set, must match. The records are borrowed.
 func (f *FTRL) WarmStart(data ...arrow.Record) error {
-	m, err := logreg.NewModel(nil)
+	w, icpt, labels, err := olearn.WarmBinary(Kind, logreg.NewModel, data, "a binomial model")
 	if err != nil {
 		return err
 	}
-	if err := m.SetModelData(data...); err != nil {
-		return fmt.Errorf("learner %q: warm start: %w", Kind, err)
-	}
-	coefs, icpt, labels := m.Coefficients(), m.Intercepts(), m.Labels()
-	if len(coefs) != 1 || len(labels) != 2 {
-		return fmt.Errorf("learner %q: warm start: model has %d classes, want a binomial model", Kind, len(labels))
-	}
-	w := coefs[0]
 	if n := NumFeatures.Get(f.params); n > 0 && n != len(w) {
 		return fmt.Errorf("learner %q: warm start: model has %d coefficients, num_features is %d", Kind, len(w), n)
 	}
@@ -452,8 +414,8 @@ func (f *FTRL) WarmStart(data ...arrow.Record) error {
 	for i, wi := range w {
 		set(&f.st[i], wi)
 	}
-	set(&f.st[f.dim], icpt[0])
-	f.labels = [2]float64{labels[0], labels[1]}
+	set(&f.st[f.dim], icpt)
+	f.labels = labels
 	f.rows = 0
 	return nil
 }
@@ -488,12 +450,9 @@ func (f *FTRL) Snapshot() ([]byte, error) {
 // have been taken with the same alpha, beta, l1 and l2 (and num_features,
 // when set); on error the learner is unchanged.
 func (f *FTRL) Restore(b []byte) error {
-	d, v, err := olearn.NewDec(b, magic)
+	d, err := olearn.OpenSnapshot(Kind, b, magic, formatVersion)
 	if err != nil {
-		return fmt.Errorf("learner %q: restore: %w", Kind, err)
-	}
-	if v != formatVersion {
-		return fmt.Errorf("learner %q: restore: snapshot format %d, want %d", Kind, v, formatVersion)
+		return err
 	}
 	f.readHyper()
 	h := f.h

@@ -69,12 +69,9 @@ func (t *Tree) Snapshot() ([]byte, error) {
 // Restore replaces the tree with a Snapshot taken with the same params;
 // on error the learner is unchanged.
 func (t *Tree) Restore(b []byte) error {
-	d, v, err := olearn.NewDec(b, magic)
+	d, err := olearn.OpenSnapshot(Kind, b, magic, 1)
 	if err != nil {
-		return fmt.Errorf("learner %q: restore: %w", Kind, err)
-	}
-	if v != 1 {
-		return fmt.Errorf("learner %q: restore: snapshot format %d, want 1", Kind, v)
+		return err
 	}
 	t.readHyper()
 	for _, p := range []struct {

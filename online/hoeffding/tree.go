@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/decisiontree"
 	"github.com/eddyml/eddy/online/internal/olearn"
-	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
 	"github.com/eddyml/eddy/pipeline/table"
 )
@@ -362,15 +361,6 @@ func (t *Tree) trySplit(li int) {
 		counts: nd.counts, seen: nd.seen}
 }
 
-func (t *Tree) check(x []float64) error {
-	for j, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("feature %d is %v", j, v)
-		}
-	}
-	return nil
-}
-
 // UpdateDense learns one row and returns the label predicted for it before
 // (NaN before the first label).
 func (t *Tree) UpdateDense(x []float64, y float64) (float64, error) {
@@ -382,8 +372,8 @@ func (t *Tree) UpdateDense(x []float64, y float64) (float64, error) {
 	if len(x) != t.dim {
 		return 0, fmt.Errorf("learner %q: vector of size %d, want %d", Kind, len(x), t.dim)
 	}
-	if err := t.check(x); err != nil {
-		return 0, fmt.Errorf("learner %q: %w", Kind, err)
+	if err := olearn.CheckFinite(Kind, x); err != nil {
+		return 0, err
 	}
 	if math.IsNaN(y) || math.IsInf(y, 0) {
 		return 0, fmt.Errorf("learner %q: label is %v", Kind, y)
@@ -565,29 +555,11 @@ func (t *Tree) ModelData(mem memory.Allocator, version int64) ([]arrow.Record, e
 		nodes.Release()
 		return nil, err
 	}
-	recs := []arrow.Record{meta, nodes, lab}
-	for i, r := range recs {
-		recs[i] = pipeline.WithModelVersion(r, version)
-		r.Release()
-	}
-	return recs, nil
+	return olearn.Stamp(Kind, version, []arrow.Record{meta, nodes, lab}, nil)
 }
 
 // Model returns an independent decision_tree_classifier_model of the
 // current tree with the given version.
 func (t *Tree) Model(version int64) (*decisiontree.ClassifierModel, error) {
-	m, err := decisiontree.NewClassifierModel(map[string]any{"features_col": t.FeaturesCol(), "label_col": t.LabelCol()})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := t.ModelData(memory.DefaultAllocator, version)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	return m, m.SetModelData(recs...)
+	return olearn.NewModel(decisiontree.NewClassifierModel, t.FeaturesCol(), t.LabelCol(), t.ModelData, version)
 }

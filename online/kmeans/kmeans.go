@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/kmeans"
 	"github.com/eddyml/eddy/online/internal/olearn"
-	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
 )
 
@@ -210,10 +209,8 @@ func (m *KMeans) UpdateDense(x []float64) (int, error) {
 	if len(x) != m.dim {
 		return 0, fmt.Errorf("learner %q: vector of size %d, want %d", Kind, len(x), m.dim)
 	}
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("learner %q: feature %d is %v", Kind, i, v)
-		}
+	if err := olearn.CheckFinite(Kind, x); err != nil {
+		return 0, err
 	}
 	var a [1]int
 	m.batch(x, 1, a[:])
@@ -309,12 +306,7 @@ func (m *KMeans) ModelData(mem memory.Allocator, version int64) ([]arrow.Record,
 		return nil, fmt.Errorf("learner %q: no model before %d rows are seen", Kind, m.k)
 	}
 	rec, err := kmeans.ModelDataRecord(mem, m.centers, m.weights, m.dim)
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", Kind, err)
-	}
-	out := pipeline.WithModelVersion(rec, version)
-	rec.Release()
-	return []arrow.Record{out}, nil
+	return olearn.Stamp(Kind, version, []arrow.Record{rec}, err)
 }
 
 // Model returns an independent kmeans_model with the given version.
@@ -334,12 +326,9 @@ func (m *KMeans) Model(version int64) (*kmeans.Model, error) {
 // WarmStart starts from a kmeans_model's data (borrowed): its centers and
 // weights; the model must have k centers.
 func (m *KMeans) WarmStart(data ...arrow.Record) error {
-	km, err := kmeans.NewModel(nil)
+	km, err := olearn.LoadModel(Kind, kmeans.NewModel, data)
 	if err != nil {
 		return err
-	}
-	if err := km.SetModelData(data...); err != nil {
-		return fmt.Errorf("learner %q: warm start: %w", Kind, err)
 	}
 	centers, weights := km.Centers(), km.Weights()
 	m.readHyper()
@@ -377,12 +366,9 @@ func (m *KMeans) Snapshot() ([]byte, error) {
 // Restore replaces the state with a Snapshot taken with the same params;
 // on error the learner is unchanged.
 func (m *KMeans) Restore(b []byte) error {
-	d, v, err := olearn.NewDec(b, magic)
+	d, err := olearn.OpenSnapshot(Kind, b, magic, 1)
 	if err != nil {
-		return fmt.Errorf("learner %q: restore: %w", Kind, err)
-	}
-	if v != 1 {
-		return fmt.Errorf("learner %q: restore: snapshot format %d, want 1", Kind, v)
+		return err
 	}
 	m.readHyper()
 	if k, a, seed := d.U64(), d.F64(), d.I64(); k != uint64(m.k) || math.Float64bits(a) != math.Float64bits(m.decay) || seed != m.Seed() {

@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	enb "github.com/eddyml/eddy/estimators/naivebayes"
 	"github.com/eddyml/eddy/online/internal/olearn"
-	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
 )
 
@@ -333,26 +332,13 @@ func (m *NB) ModelData(mem memory.Allocator, version int64) ([]arrow.Record, err
 	}
 	lp, theta, vars := m.model()
 	rec, err := enb.ModelDataRecord(mem, m.modelKind(), m.labels, lp, theta, vars)
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", m.kind, err)
-	}
-	out := pipeline.WithModelVersion(rec, version)
-	rec.Release()
-	return []arrow.Record{out}, nil
+	return olearn.Stamp(m.kind, version, []arrow.Record{rec}, err)
 }
 
 // Model returns an independent naive Bayes model with the given version.
 func (m *NB) Model(version int64) (*enb.Model, error) {
-	nm, err := enb.NewModel(m.modelKind(), map[string]any{"features_col": m.FeaturesCol(), "label_col": m.LabelCol()})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := m.ModelData(memory.DefaultAllocator, version)
-	if err != nil {
-		return nil, err
-	}
-	defer recs[0].Release()
-	return nm, nm.SetModelData(recs...)
+	newModel := func(values map[string]any) (*enb.Model, error) { return enb.NewModel(m.modelKind(), values) }
+	return olearn.NewModel(newModel, m.FeaturesCol(), m.LabelCol(), m.ModelData, version)
 }
 
 // Snapshot encodes the full learner state bit for bit.
@@ -374,12 +360,9 @@ func (m *NB) Snapshot() ([]byte, error) {
 // Restore replaces the state with a Snapshot of a learner of the same
 // kind; on error the learner is unchanged.
 func (m *NB) Restore(b []byte) error {
-	d, v, err := olearn.NewDec(b, "EDDYONB1")
+	d, err := olearn.OpenSnapshot(m.kind, b, "EDDYONB1", 1)
 	if err != nil {
-		return fmt.Errorf("learner %q: restore: %w", m.kind, err)
-	}
-	if v != 1 {
-		return fmt.Errorf("learner %q: restore: snapshot format %d, want 1", m.kind, v)
+		return err
 	}
 	if d.Bool() != m.gaussian {
 		d.Fail(fmt.Errorf("snapshot is of another naive Bayes kind"))

@@ -8,7 +8,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/online/internal/olearn"
-	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
 	"github.com/eddyml/eddy/transformers/standardscaler"
 )
@@ -97,10 +96,8 @@ func (s *Scaler) UpdateDense(x []float64) error {
 	if len(x) != s.dim {
 		return fmt.Errorf("learner %q: vector of size %d, want %d", Kind, len(x), s.dim)
 	}
-	for j, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("learner %q: feature %d is %v", Kind, j, v)
-		}
+	if err := olearn.CheckFinite(Kind, x); err != nil {
+		return err
 	}
 	s.learn(x)
 	return nil
@@ -151,12 +148,7 @@ func (s *Scaler) ModelData(mem memory.Allocator, version int64) ([]arrow.Record,
 		return nil, fmt.Errorf("learner %q: no model before the first row", Kind)
 	}
 	rec, err := standardscaler.ModelDataRecord(mem, s.mean, s.Std())
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", Kind, err)
-	}
-	out := pipeline.WithModelVersion(rec, version)
-	rec.Release()
-	return []arrow.Record{out}, nil
+	return olearn.Stamp(Kind, version, []arrow.Record{rec}, err)
 }
 
 // Model returns an independent standard_scaler_model of the current
@@ -187,12 +179,9 @@ func (s *Scaler) Snapshot() ([]byte, error) {
 // Restore replaces the statistics with a Snapshot; on error the learner is
 // unchanged.
 func (s *Scaler) Restore(b []byte) error {
-	d, v, err := olearn.NewDec(b, "EDDYOSCL")
+	d, err := olearn.OpenSnapshot(Kind, b, "EDDYOSCL", 1)
 	if err != nil {
-		return fmt.Errorf("learner %q: restore: %w", Kind, err)
-	}
-	if v != 1 {
-		return fmt.Errorf("learner %q: restore: snapshot format %d, want 1", Kind, v)
+		return err
 	}
 	n := d.F64()
 	mean, m2 := d.F64s(maxFeatures), d.F64s(maxFeatures)

@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/logreg"
 	"github.com/eddyml/eddy/online/internal/olearn"
-	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/param"
 )
 
@@ -210,16 +209,8 @@ func (s *Softmax) UpdateRow(indices []int32, values []float64, y float64, dst []
 	if !ok {
 		return nil, fmt.Errorf("learner %q: label %v is not one of %v", Kind, y, s.labels)
 	}
-	if len(indices) != len(values) {
-		return nil, fmt.Errorf("learner %q: %d indices for %d values", Kind, len(indices), len(values))
-	}
-	for j, i := range indices {
-		if i < 0 || int(i) >= s.dim {
-			return nil, fmt.Errorf("learner %q: index %d outside [0, %d)", Kind, i, s.dim)
-		}
-		if v := values[j]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("learner %q: feature %d is %v", Kind, i, v)
-		}
+	if err := olearn.CheckSparseRow(Kind, indices, values, s.dim); err != nil {
+		return nil, err
 	}
 	s.score(indices, values, nil)
 	dst = append(dst[:0], s.z...)
@@ -363,33 +354,13 @@ func (s *Softmax) ModelData(mem memory.Allocator, version int64) ([]arrow.Record
 	}
 	coefs, b := s.Weights()
 	recs, err := logreg.ModelDataRecords(mem, coefs, b, s.labels)
-	if err != nil {
-		return nil, fmt.Errorf("learner %q: %w", Kind, err)
-	}
-	for i, r := range recs {
-		recs[i] = pipeline.WithModelVersion(r, version)
-		r.Release()
-	}
-	return recs, nil
+	return olearn.Stamp(Kind, version, recs, err)
 }
 
 // Model returns an independent logistic_regression_model of the current
 // weights with the given version.
 func (s *Softmax) Model(version int64) (*logreg.Model, error) {
-	m, err := logreg.NewModel(map[string]any{"features_col": s.FeaturesCol(), "label_col": s.LabelCol()})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := s.ModelData(memory.DefaultAllocator, version)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	return m, m.SetModelData(recs...)
+	return olearn.NewModel(logreg.NewModel, s.FeaturesCol(), s.LabelCol(), s.ModelData, version)
 }
 
 // WarmStart starts from a logistic_regression_model's data (borrowed): a
@@ -397,12 +368,9 @@ func (s *Softmax) Model(version int64) (*logreg.Model, error) {
 // the classes' vectors (0, w) (the same probabilities). The labels must
 // equal the labels param when it is set.
 func (s *Softmax) WarmStart(data ...arrow.Record) error {
-	m, err := logreg.NewModel(nil)
+	m, err := olearn.LoadModel(Kind, logreg.NewModel, data)
 	if err != nil {
 		return err
-	}
-	if err := m.SetModelData(data...); err != nil {
-		return fmt.Errorf("learner %q: warm start: %w", Kind, err)
 	}
 	coefs, b, labels := m.Coefficients(), m.Intercepts(), m.Labels()
 	if len(coefs) == 1 {
@@ -450,12 +418,9 @@ func (s *Softmax) Snapshot() ([]byte, error) {
 
 // Restore replaces the state with a Snapshot taken with the same params.
 func (s *Softmax) Restore(b []byte) error {
-	d, v, err := olearn.NewDec(b, magic)
+	d, err := olearn.OpenSnapshot(Kind, b, magic, 1)
 	if err != nil {
-		return fmt.Errorf("learner %q: restore: %w", Kind, err)
-	}
-	if v != 1 {
-		return fmt.Errorf("learner %q: restore: snapshot format %d, want 1", Kind, v)
+		return err
 	}
 	s.readHyper()
 	if d.Bool() != s.adagrad {

@@ -2,7 +2,7 @@
 // feature vectors (dense or sparse) and labels without copying, checking
 // them once per batch so that the learners' hot loops need no checks,
 // checking single rows, the binary codec of learner snapshots, and the
-// glue between a linear learner and its batch model type.
+// glue between a learner and its batch model type.
 //
 // # Features
 //
@@ -23,11 +23,14 @@
 //
 // # Models
 //
-// A linear learner publishes its weights as the data of a batch model
-// (linear_svc_model, logistic_regression_model, linear_regression_model)
-// and warm starts from such data. Stamp stamps the records a model data
-// builder returned with the model version; NewModel builds the batch model
-// holding the learner's data; WarmBinary and WarmLinear read the weights
-// (and a binary model's labels) out of a batch model's data. They are
-// generic over the batch model type, so olearn imports no estimator.
+// A learner publishes its state as the data of a batch model (a linear
+// learner's weights as linear_svc_model, logistic_regression_model or
+// linear_regression_model data; a tree, naive Bayes, k-means or scaler
+// learner as its own batch model's) and may warm start from such data.
+// Stamp stamps the records a model data builder returned with the model
+// version; NewModel builds the batch model holding the learner's data;
+// WarmBinary and WarmLinear read the weights (and a binary model's labels)
+// out of a linear batch model's data, and LoadModel sets the data of any
+// other batch model a learner warm starts from. They are generic over the
+// batch model type, so olearn imports no estimator.
 package olearn

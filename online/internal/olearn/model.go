@@ -73,9 +73,10 @@ func NewModel[M Settable](newModel func(map[string]any) (M, error), featuresCol,
 	return m, m.SetModelData(recs...)
 }
 
-// loadModel returns a default model built by newModel holding data
-// (borrowed), for a warm start of learner kind.
-func loadModel[M Settable](kind string, newModel func(map[string]any) (M, error), data []arrow.Record) (M, error) {
+// LoadModel returns a default model built by newModel holding data
+// (borrowed), for a warm start of learner kind. An error setting the data
+// is wrapped with the learner kind and "warm start".
+func LoadModel[M Settable](kind string, newModel func(map[string]any) (M, error), data []arrow.Record) (M, error) {
 	var zero M
 	m, err := newModel(nil)
 	if err != nil {
@@ -92,7 +93,7 @@ func loadModel[M Settable](kind string, newModel func(map[string]any) (M, error)
 // intercept and two labels. A model with other than two classes is an
 // error ending in "want " and want.
 func WarmBinary[M BinaryModel](kind string, newModel func(map[string]any) (M, error), data []arrow.Record, want string) (coef []float64, intercept float64, labels [2]float64, err error) {
-	m, err := loadModel(kind, newModel, data)
+	m, err := LoadModel(kind, newModel, data)
 	if err != nil {
 		return nil, 0, labels, err
 	}
@@ -107,7 +108,7 @@ func WarmBinary[M BinaryModel](kind string, newModel func(map[string]any) (M, er
 // the type newModel builds, for a warm start of learner kind: its
 // coefficients and intercept.
 func WarmLinear[M LinearModel](kind string, newModel func(map[string]any) (M, error), data []arrow.Record) (coef []float64, intercept float64, err error) {
-	m, err := loadModel(kind, newModel, data)
+	m, err := LoadModel(kind, newModel, data)
 	if err != nil {
 		return nil, 0, err
 	}

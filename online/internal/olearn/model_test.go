@@ -91,6 +91,14 @@ func TestModelGlue(t *testing.T) {
 	if _, _, _, err := WarmBinary("k", newFake, nil, "2"); err == nil || err.Error() != `learner "k": warm start: want one record` {
 		t.Errorf("no data: %v", err)
 	}
+	one := fakeData(t, mem, []float64{1, 2}, []float64{3, 4}, []float64{5, 6})
+	if m, err := LoadModel("k", newFake, one); err != nil || m.set != 1 || len(m.coefs) != 3 {
+		t.Errorf("LoadModel: %+v %v", m, err)
+	}
+	Release(one)
+	if m, err := LoadModel("k", newFake, nil); m != nil || err == nil || err.Error() != `learner "k": warm start: want one record` {
+		t.Errorf("LoadModel without data: %v %v", m, err)
+	}
 
 	data := func(mem memory.Allocator, v int64) ([]arrow.Record, error) {
 		return Stamp("k", v, fakeData(t, mem, []float64{1, 2, 3}), nil)
