@@ -62,14 +62,6 @@ func run(t *testing.T, ds dataset) []result {
 	train, test := split(mem, t, d)
 	defer train.Release()
 	defer test.Release()
-	va, err := vectorassembler.New(map[string]any{"input_cols": d.Names, "output_col": "raw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := standardscaler.New(map[string]any{"input_col": "raw", "output_col": "features"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var est pipeline.Estimator
 	if ds.task == "regression" {
 		est, err = linreg.New(map[string]any{"label_col": ds.target})
@@ -79,18 +71,7 @@ func run(t *testing.T, ds dataset) []result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pipeline.NewPipeline(va, ss, est)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := train.Reader()
-	start := time.Now()
-	model, err := p.Fit(ctx, r)
-	fit := time.Since(start).Seconds()
-	r.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
+	model, fit := fitScaled(ctx, t, train, d.Names, nil, est)
 	var res []result
 	heldOut(ctx, t, model, test, ds, func(metric string, v float64) {
 		res = append(res, result{Dataset: ds.name, Metric: metric, Value: v, FitSec: fit})
@@ -141,6 +122,66 @@ func heldOut(ctx context.Context, t *testing.T, model pipeline.Model, test *tabl
 		add("r2", m.R2)
 	default:
 		t.Fatalf("dataset %s: unknown task %q", ds.name, ds.task)
+	}
+}
+
+// fitScaled fits vector_assembler (names -> "raw"), a scaler ("raw" ->
+// "features"; nil: standard_scaler) and est on train, and returns the
+// model and the fit's wall seconds.
+func fitScaled(ctx context.Context, t *testing.T, train *table.Table, names []string, scaler pipeline.Stage, est pipeline.Stage) (pipeline.Model, float64) {
+	t.Helper()
+	va, err := vectorassembler.New(map[string]any{"input_cols": names, "output_col": "raw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scaler == nil {
+		if scaler, err = standardscaler.New(map[string]any{"input_col": "raw", "output_col": "features"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := pipeline.NewPipeline(va, scaler, est)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := train.Reader()
+	defer r.Release()
+	start := time.Now()
+	model, err := p.Fit(ctx, r)
+	fit := time.Since(start).Seconds()
+	if err != nil {
+		t.Fatalf("%s: %v", est.Kind(), err)
+	}
+	return model, fit
+}
+
+// compareTable checks each of got against scikit-learn's value in want
+// (read from ref) with miss, failing the test on a miss or a missing
+// value, logs the markdown table (the Eddy and scikit-learn column titles
+// given) and writes it to the file named by the environment variable
+// tableEnv when set.
+func compareTable(t *testing.T, got []miscResult, want map[string]miscResult, ref, eddyCol, sklearnCol, tableEnv string, miss func(r miscResult, want float64) (float64, bool)) {
+	t.Helper()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "| estimator | dataset | metric | %s | %s | diff | Eddy fit s | sklearn fit s |\n|---|---|---|---:|---:|---:|---:|---:|\n", eddyCol, sklearnCol)
+	for _, r := range got {
+		w, ok := want[r.key()]
+		if !ok {
+			t.Errorf("%s: no scikit-learn value in %s", r.key(), ref)
+			continue
+		}
+		diff, bad := miss(r, w.Value)
+		flag := ""
+		if bad {
+			flag = " **miss**"
+			t.Errorf("%s: Eddy %.4f, scikit-learn %.4f", r.key(), r.Value, w.Value)
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %s | %.4f | %.4f | %+.4f%s | %.3f | %.3f |\n", r.Estimator, r.Dataset, r.Metric, r.Value, w.Value, diff, flag, r.FitSec, w.FitSec)
+	}
+	t.Log("\n" + sb.String())
+	if path := os.Getenv(tableEnv); path != "" {
+		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

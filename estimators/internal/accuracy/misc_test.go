@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,8 +25,6 @@ import (
 	"github.com/eddyml/eddy/eval"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
-	"github.com/eddyml/eddy/transformers/standardscaler"
-	"github.com/eddyml/eddy/transformers/vectorassembler"
 )
 
 // miscResult is one line of scripts/accuracy_misc.py.
@@ -79,30 +76,11 @@ func runMiscClassifier(t *testing.T, ds dataset, name string, make func(string) 
 	train, test := split(mem, t, d)
 	defer train.Release()
 	defer test.Release()
-	va, err := vectorassembler.New(map[string]any{"input_cols": d.Names, "output_col": "raw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := standardscaler.New(map[string]any{"input_col": "raw", "output_col": "features"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	est, err := make(ds.target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pipeline.NewPipeline(va, ss, est)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := train.Reader()
-	start := time.Now()
-	model, err := p.Fit(ctx, r)
-	fit := time.Since(start).Seconds()
-	r.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
+	model, fit := fitScaled(ctx, t, train, d.Names, nil, est)
 	var res []miscResult
 	heldOut(ctx, t, model, test, ds, func(metric string, v float64) {
 		if name == "linear_svc" && metric == "log_loss" {
@@ -347,26 +325,5 @@ func TestAccuracyMisc(t *testing.T) {
 	}
 	got = append(got, runMiscClustering(t)...)
 	got = append(got, runMiscMixtures(t)...)
-	var sb strings.Builder
-	sb.WriteString("| estimator | dataset | metric | Eddy | scikit-learn | diff | Eddy fit s | sklearn fit s |\n|---|---|---|---:|---:|---:|---:|---:|\n")
-	for _, r := range got {
-		w, ok := want[r.key()]
-		if !ok {
-			t.Errorf("%s: no scikit-learn value in %s", r.key(), ref)
-			continue
-		}
-		diff, bad := miscMiss(r, w.Value)
-		flag := ""
-		if bad {
-			flag = " **miss**"
-			t.Errorf("%s: Eddy %.4f, scikit-learn %.4f", r.key(), r.Value, w.Value)
-		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %.4f | %.4f | %+.4f%s | %.3f | %.3f |\n", r.Estimator, r.Dataset, r.Metric, r.Value, w.Value, diff, flag, r.FitSec, w.FitSec)
-	}
-	t.Log("\n" + sb.String())
-	if path := os.Getenv("EDDY_MISC_ACCURACY_TABLE"); path != "" {
-		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	compareTable(t, got, want, ref, "Eddy", "scikit-learn", "EDDY_MISC_ACCURACY_TABLE", miscMiss)
 }

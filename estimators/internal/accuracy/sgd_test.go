@@ -2,21 +2,16 @@ package accuracy
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/internal/esttest"
 	"github.com/eddyml/eddy/estimators/logreg"
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
-	"github.com/eddyml/eddy/transformers/standardscaler"
-	"github.com/eddyml/eddy/transformers/vectorassembler"
 )
 
 // sgdAlpha is scripts/accuracy_sgd.py's alpha.
@@ -55,31 +50,12 @@ func runSGD(t *testing.T, ds dataset) []miscResult {
 	seeds := sgdSeeds(ds)
 	var sum []miscResult
 	for seed := range seeds {
-		va, err := vectorassembler.New(map[string]any{"input_cols": d.Names, "output_col": "raw"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ss, err := standardscaler.New(map[string]any{"input_col": "raw", "output_col": "features"})
-		if err != nil {
-			t.Fatal(err)
-		}
 		est, err := logreg.New(map[string]any{"label_col": ds.target, "solver": "sgd",
 			"reg_param": sgdAlpha * float64(train.NumRows()), "max_iter": 1000, "tol": 1e-3, "seed": int64(seed)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := pipeline.NewPipeline(va, ss, est)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := train.Reader()
-		start := time.Now()
-		model, err := p.Fit(ctx, r)
-		fit := time.Since(start).Seconds()
-		r.Release()
-		if err != nil {
-			t.Fatal(err)
-		}
+		model, fit := fitScaled(ctx, t, train, d.Names, nil, est)
 		res := scoreSGD(t, ctx, ds, model, test, fit)
 		if sum == nil {
 			sum = res
@@ -134,31 +110,12 @@ func TestAccuracySGD(t *testing.T) {
 		ref = os.Getenv("EDDY_SGD_SKLEARN_RESULTS")
 	}
 	want := readMisc(t, ref)
-	var sb strings.Builder
-	sb.WriteString("| estimator | dataset | metric | Eddy (mean over seeds) | scikit-learn (mean over seeds) | diff | Eddy fit s | sklearn fit s |\n|---|---|---|---:|---:|---:|---:|---:|\n")
+	var got []miscResult
 	for _, ds := range datasets {
 		if ds.task == "regression" || (!ds.small && !full) {
 			continue
 		}
-		for _, r := range runSGD(t, ds) {
-			w, ok := want[r.key()]
-			if !ok {
-				t.Errorf("%s: no scikit-learn value in %s", r.key(), ref)
-				continue
-			}
-			diff, bad := sgdMiss(r, w.Value)
-			flag := ""
-			if bad {
-				flag = " **miss**"
-				t.Errorf("%s: Eddy %.4f, scikit-learn %.4f", r.key(), r.Value, w.Value)
-			}
-			fmt.Fprintf(&sb, "| %s | %s | %s | %.4f | %.4f | %+.4f%s | %.3f | %.3f |\n", r.Estimator, r.Dataset, r.Metric, r.Value, w.Value, diff, flag, r.FitSec, w.FitSec)
-		}
+		got = append(got, runSGD(t, ds)...)
 	}
-	t.Log("\n" + sb.String())
-	if path := os.Getenv("EDDY_SGD_ACCURACY_TABLE"); path != "" {
-		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	compareTable(t, got, want, ref, "Eddy (mean over seeds)", "scikit-learn (mean over seeds)", "EDDY_SGD_ACCURACY_TABLE", sgdMiss)
 }

@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/eddyml/eddy/estimators/internal/esttest"
@@ -18,8 +16,6 @@ import (
 	"github.com/eddyml/eddy/pipeline"
 	"github.com/eddyml/eddy/pipeline/table"
 	"github.com/eddyml/eddy/transformers/minmaxscaler"
-	"github.com/eddyml/eddy/transformers/standardscaler"
-	"github.com/eddyml/eddy/transformers/vectorassembler"
 )
 
 // variantSmallRows is scripts/accuracy_variants.py's SMALL_ROWS: without
@@ -154,35 +150,18 @@ func runVariants(t *testing.T, ds dataset, cut bool) []miscResult {
 		if v.regression != (ds.task == "regression") {
 			continue
 		}
-		va, err := vectorassembler.New(map[string]any{"input_cols": d.Names, "output_col": "raw"})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var scaler pipeline.Stage
 		if v.minMax {
-			scaler, err = minmaxscaler.New(map[string]any{"input_col": "raw", "output_col": "features"})
-		} else {
-			scaler, err = standardscaler.New(map[string]any{"input_col": "raw", "output_col": "features"})
-		}
-		if err != nil {
-			t.Fatal(err)
+			var err error
+			if scaler, err = minmaxscaler.New(map[string]any{"input_col": "raw", "output_col": "features"}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		est, err := v.make(ds.target, n, k)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := pipeline.NewPipeline(va, scaler, est)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := train.Reader()
-		start := time.Now()
-		model, err := p.Fit(ctx, r)
-		fit := time.Since(start).Seconds()
-		r.Release()
-		if err != nil {
-			t.Fatalf("%s %s: %v", v.name, name, err)
-		}
+		model, fit := fitScaled(ctx, t, train, d.Names, scaler, est)
 		res = append(res, scoreVariant(ctx, t, model, test, ds, v.name, name, fit)...)
 	}
 	return res
@@ -215,26 +194,6 @@ func TestAccuracyVariants(t *testing.T) {
 	for _, ds := range datasets {
 		got = append(got, runVariants(t, ds, !ds.small && !full)...)
 	}
-	var sb strings.Builder
-	sb.WriteString("| estimator | dataset | metric | Eddy | scikit-learn | diff | Eddy fit s | sklearn fit s |\n|---|---|---|---:|---:|---:|---:|---:|\n")
-	for _, r := range got {
-		w, ok := want[r.key()]
-		if !ok {
-			t.Errorf("%s: no scikit-learn value in %s", r.key(), ref)
-			continue
-		}
-		diff, bad := miss(r.Metric, r.Value, w.Value)
-		flag := ""
-		if bad {
-			flag = " **miss**"
-			t.Errorf("%s: Eddy %.4f, scikit-learn %.4f", r.key(), r.Value, w.Value)
-		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %.4f | %.4f | %+.4f%s | %.3f | %.3f |\n", r.Estimator, r.Dataset, r.Metric, r.Value, w.Value, diff, flag, r.FitSec, w.FitSec)
-	}
-	t.Log("\n" + sb.String())
-	if path := os.Getenv("EDDY_VARIANTS_ACCURACY_TABLE"); path != "" {
-		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	compareTable(t, got, want, ref, "Eddy", "scikit-learn", "EDDY_VARIANTS_ACCURACY_TABLE",
+		func(r miscResult, want float64) (float64, bool) { return miss(r.Metric, r.Value, want) })
 }
